@@ -1,0 +1,176 @@
+/**
+ * Configuration: environment variables read once at start, validated with zod and frozen.
+ * A bad value stops the start with a message naming the variable and what it accepts.
+ * Every variable is documented in the README's configuration table.
+ */
+import path from 'node:path';
+import { z } from 'zod';
+import { AttuneError } from '../core/errors';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const APP_TYPES = ['MultiTenant', 'SingleTenant', 'UserAssignedMSI'] as const;
+
+/** Empty strings count as unset: `FOO= npm start` should behave like not setting FOO. */
+const optionalString = z
+  .string()
+  .optional()
+  .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));
+
+function integer(name: string, fallback: number, min: number, max: number) {
+  return optionalString.pipe(
+    z
+      .string()
+      .regex(/^\d+$/, `${name} must be a whole number from ${min} to ${max}`)
+      .transform(Number)
+      .pipe(z.number().int().min(min, `${name} must be at least ${min}`).max(max, `${name} must be at most ${max}`))
+      .optional(),
+  ).transform((value) => value ?? fallback);
+}
+
+function ratio(name: string, fallback: number) {
+  return optionalString.pipe(
+    z
+      .string()
+      .regex(/^(0(\.\d+)?|1(\.0+)?)$/, `${name} must be a number from 0 to 1`)
+      .transform(Number)
+      .optional(),
+  ).transform((value) => value ?? fallback);
+}
+
+function oneOf<const T extends readonly [string, ...string[]]>(name: string, values: T, fallback: T[number]) {
+  return optionalString.pipe(
+    z.enum(values, { error: () => `${name} must be one of: ${values.join(', ')}` }).optional(),
+  ).transform((value) => value ?? fallback);
+}
+
+function url(name: string, protocols: readonly string[]) {
+  return optionalString.pipe(
+    z
+      .string()
+      .refine((value) => protocols.some((protocol) => value.startsWith(`${protocol}//`)) && URL.canParse(value), {
+        message: `${name} must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`,
+      })
+      .optional(),
+  );
+}
+
+const environmentSchema = z.object({
+  PORT: integer('PORT', 3978, 0, 65535),
+  HOST: optionalString.transform((value) => value ?? '0.0.0.0'),
+  LOG_LEVEL: oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+  DATA_DIR: optionalString.transform((value) => value ?? './data'),
+  MONGODB_URI: url('MONGODB_URI', ['mongodb:', 'mongodb+srv:']),
+  MONGODB_DB: optionalString,
+  REDIS_URL: url('REDIS_URL', ['redis:', 'rediss:']),
+  OPENAI_API_KEY: optionalString,
+  OPENAI_BASE_URL: url('OPENAI_BASE_URL', ['http:', 'https:']),
+  OPENAI_MODEL: optionalString.transform((value) => value ?? 'gpt-4o-mini'),
+  OPENAI_TIMEOUT_MS: integer('OPENAI_TIMEOUT_MS', 1500, 100, 60000),
+  NLU_MODEL_DIR: optionalString,
+  CONTENT_DIR: optionalString,
+  DEFAULT_LOCALE: optionalString.transform((value) => value ?? 'en'),
+  FRUSTRATION_THRESHOLD: ratio('FRUSTRATION_THRESHOLD', 0.7),
+  FAILED_TURNS_TO_ESCALATE: integer('FAILED_TURNS_TO_ESCALATE', 3, 1, 10),
+  MicrosoftAppId: optionalString,
+  MicrosoftAppPassword: optionalString,
+  MicrosoftAppType: oneOf('MicrosoftAppType', APP_TYPES, 'MultiTenant'),
+  MicrosoftAppTenantId: optionalString,
+});
+
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Bot Framework credentials: present means channel JWTs are validated. */
+export interface BotCredentials {
+  readonly appId: string;
+  readonly appPassword?: string;
+  readonly appType: (typeof APP_TYPES)[number];
+  readonly tenantId?: string;
+}
+
+export type StorageSettings =
+  | { readonly kind: 'embedded'; readonly dataDir: string }
+  | { readonly kind: 'mongodb'; readonly uri: string; readonly dbName?: string };
+
+export interface AppConfig {
+  readonly port: number;
+  readonly host: string;
+  readonly logLevel: LogLevel;
+  readonly storage: StorageSettings;
+  /** Absent: the in-process queue (embedded default). */
+  readonly redisUrl?: string;
+  /** Absent: no LLM; everything runs on the local models. */
+  readonly openai?: { readonly apiKey: string; readonly baseUrl?: string; readonly model: string; readonly timeoutMs: number };
+  readonly nluModelDir: string;
+  readonly contentDir: string;
+  readonly defaultLocale: string;
+  readonly escalation: { readonly frustrationThreshold: number; readonly failedTurnsToEscalate: number };
+  /** Absent: local/Emulator mode, requests are not authenticated. */
+  readonly botCredentials?: BotCredentials;
+}
+
+/**
+ * Reads and validates the configuration.
+ * @param env the environment (process.env in production; a plain object in tests)
+ * @param projectRoot where relative default paths (models, content) are resolved from
+ * @throws AttuneError ATTUNE_CONFIG_INVALID naming every bad variable
+ */
+export function loadConfig(env: Readonly<Record<string, string | undefined>>, projectRoot: string): AppConfig {
+  const parsed = environmentSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new AttuneError('ATTUNE_CONFIG_INVALID', `Invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+  const vars = parsed.data;
+  return deepFreeze({
+    port: vars.PORT,
+    host: vars.HOST,
+    logLevel: vars.LOG_LEVEL,
+    storage: vars.MONGODB_URI
+      ? { kind: 'mongodb', uri: vars.MONGODB_URI, dbName: vars.MONGODB_DB }
+      : { kind: 'embedded', dataDir: path.resolve(vars.DATA_DIR) },
+    redisUrl: vars.REDIS_URL,
+    openai: vars.OPENAI_API_KEY
+      ? { apiKey: vars.OPENAI_API_KEY, baseUrl: vars.OPENAI_BASE_URL, model: vars.OPENAI_MODEL, timeoutMs: vars.OPENAI_TIMEOUT_MS }
+      : undefined,
+    nluModelDir: path.resolve(projectRoot, vars.NLU_MODEL_DIR ?? 'models'),
+    contentDir: path.resolve(projectRoot, vars.CONTENT_DIR ?? 'content'),
+    defaultLocale: vars.DEFAULT_LOCALE,
+    escalation: {
+      frustrationThreshold: vars.FRUSTRATION_THRESHOLD,
+      failedTurnsToEscalate: vars.FAILED_TURNS_TO_ESCALATE,
+    },
+    botCredentials: readBotCredentials(vars),
+  });
+}
+
+function readBotCredentials(vars: z.infer<typeof environmentSchema>): BotCredentials | undefined {
+  if (!vars.MicrosoftAppId) {
+    if (vars.MicrosoftAppPassword) {
+      throw new AttuneError('ATTUNE_CONFIG_INVALID', 'Invalid configuration:\n  MicrosoftAppPassword is set but MicrosoftAppId is not');
+    }
+    return undefined;
+  }
+  if (vars.MicrosoftAppType !== 'UserAssignedMSI' && !vars.MicrosoftAppPassword) {
+    throw new AttuneError(
+      'ATTUNE_CONFIG_INVALID',
+      `Invalid configuration:\n  MicrosoftAppPassword is required when MicrosoftAppId is set and MicrosoftAppType is ${vars.MicrosoftAppType}`,
+    );
+  }
+  if (vars.MicrosoftAppType === 'SingleTenant' && !vars.MicrosoftAppTenantId) {
+    throw new AttuneError('ATTUNE_CONFIG_INVALID', 'Invalid configuration:\n  MicrosoftAppTenantId is required when MicrosoftAppType is SingleTenant');
+  }
+  return {
+    appId: vars.MicrosoftAppId,
+    appPassword: vars.MicrosoftAppPassword,
+    appType: vars.MicrosoftAppType,
+    tenantId: vars.MicrosoftAppTenantId,
+  };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}

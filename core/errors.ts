@@ -1,0 +1,36 @@
+/**
+ * Every error attune raises on purpose has a code from this list. Tests assert codes, not message
+ * text; the README documents each one.
+ */
+export const ERROR_CODES = {
+  ATTUNE_CONFIG_INVALID: 'A configuration variable has a value that is not allowed.',
+  ATTUNE_STORAGE_KIND_UNKNOWN: 'The storage factory was asked for a kind it does not know.',
+  ATTUNE_STORAGE_UNAVAILABLE: 'The storage backend could not be reached.',
+  ATTUNE_STORAGE_CONFLICT: 'A write was based on a stale eTag (optimistic concurrency).',
+  ATTUNE_DATA_DIR_LOCKED: 'Another running process holds the embedded data directory.',
+  ATTUNE_ACTIVITY_INVALID: 'An activity posted to /api/messages is malformed.',
+  ATTUNE_REQUEST_INVALID: 'An API request body or parameter is malformed.',
+  ATTUNE_UNAUTHORIZED: 'The request is not authenticated.',
+  ATTUNE_NLU_MODEL_INVALID: 'An NLU model file is missing or unreadable.',
+  ATTUNE_NLU_DATA_INVALID: 'Training or evaluation data is missing or malformed.',
+  ATTUNE_CONTENT_INVALID: 'A content (.lg) file failed to parse or validate.',
+  ATTUNE_CONTENT_TEMPLATE_MISSING: 'A reply asked for a content template that does not exist.',
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** An error with a stable, documented code. */
+export class AttuneError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'AttuneError';
+  }
+}
+
+export function isAttuneError(error: unknown, code?: ErrorCode): error is AttuneError {
+  return error instanceof AttuneError && (code === undefined || error.code === code);
+}

@@ -1,0 +1,14 @@
+// Three projects so each layer can run alone: unit (one module, mocks allowed), contract (one
+// suite per storage/queue port, run on every adapter), e2e (real HTTP server, real processes).
+// ts-jest transpiles only (tsconfig.jest.json has isolatedModules); `npm run typecheck` checks types.
+const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json' }] };
+const common = { testEnvironment: 'node', transform, moduleFileExtensions: ['ts', 'js', 'json'] };
+
+/** @type {import('jest').Config} */
+module.exports = {
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
+    { ...common, displayName: 'contract', testMatch: ['<rootDir>/test/contract/**/*.test.ts'], testTimeout: 30000 },
+    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.test.ts'], testTimeout: 60000 },
+  ],
+};

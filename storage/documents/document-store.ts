@@ -1,0 +1,76 @@
+import type { DocumentCollection, IndexSpec, StoredDocument } from '../document-collection';
+import type { AttuneStore, StoreKind } from '../ports';
+import { DocumentBotState, type BotStateDocument } from './document-bot-state';
+import { DocumentConversations, type ConversationDocument } from './document-conversations';
+import { DocumentCustomerProfiles, type CustomerDocument } from './document-customer-profiles';
+import { DocumentTurns, type TurnDocument } from './document-turns';
+
+/** Collection names, the same in every technology (nedb file names, MongoDB collections). */
+export const COLLECTION_NAMES = {
+  customers: 'customers',
+  conversations: 'conversations',
+  turns: 'turns',
+  botState: 'bot_state',
+} as const;
+
+export type CollectionName = (typeof COLLECTION_NAMES)[keyof typeof COLLECTION_NAMES];
+
+/** How a collection is written: an engine may treat them differently (nedb compaction). */
+export type CollectionUsage = 'append-only' | 'overwritten';
+
+/** One technology's way to open collections, and the store's lifecycle around them. */
+export interface DocumentBackend {
+  readonly kind: StoreKind;
+  openCollection<TDoc extends StoredDocument>(
+    name: CollectionName,
+    usage: CollectionUsage,
+  ): Promise<DocumentCollection<TDoc>>;
+  ping(): Promise<void>;
+  /** Closes everything opened so far; safe to call more than once. */
+  close(): Promise<void>;
+}
+
+// Indexes serve the ports' queries: profile by identity, a customer's conversations by recency,
+// a conversation's turns by time (MongoDB walks this index backwards for "most recent N").
+const CUSTOMER_INDEXES: readonly IndexSpec<CustomerDocument>[] = [{ fields: { identityKeys: 1 } }];
+const CONVERSATION_INDEXES: readonly IndexSpec<ConversationDocument>[] = [{ fields: { customerId: 1, updatedAt: -1 } }];
+const TURN_INDEXES: readonly IndexSpec<TurnDocument>[] = [{ fields: { conversationId: 1, at: 1, seq: 1 } }];
+
+/**
+ * Builds an AttuneStore on a technology backend: opens every collection in parallel, creates the
+ * indexes, and wires each port's single document implementation to its collection. If anything
+ * fails, the backend is closed (releasing a data-directory lock or a client) before rethrowing.
+ */
+export async function openDocumentStore(backend: DocumentBackend): Promise<AttuneStore> {
+  try {
+    const [customers, conversations, turns, botState] = await Promise.all([
+      openIndexed<CustomerDocument>(backend, COLLECTION_NAMES.customers, 'overwritten', CUSTOMER_INDEXES),
+      openIndexed<ConversationDocument>(backend, COLLECTION_NAMES.conversations, 'overwritten', CONVERSATION_INDEXES),
+      openIndexed<TurnDocument>(backend, COLLECTION_NAMES.turns, 'append-only', TURN_INDEXES),
+      openIndexed<BotStateDocument>(backend, COLLECTION_NAMES.botState, 'overwritten', []),
+    ]);
+    return Object.freeze({
+      kind: backend.kind,
+      customers: new DocumentCustomerProfiles(customers),
+      conversations: new DocumentConversations(conversations),
+      turns: new DocumentTurns(turns),
+      botState: new DocumentBotState(botState),
+      ping: () => backend.ping(),
+      close: () => backend.close(),
+    });
+  } catch (error) {
+    await backend.close().catch(() => undefined); // the original error is the one worth reporting
+    throw error;
+  }
+}
+
+async function openIndexed<TDoc extends StoredDocument>(
+  backend: DocumentBackend,
+  name: CollectionName,
+  usage: CollectionUsage,
+  indexes: readonly IndexSpec<TDoc>[],
+): Promise<DocumentCollection<TDoc>> {
+  const collection = await backend.openCollection<TDoc>(name, usage);
+  await Promise.all(indexes.map((index) => collection.ensureIndex(index)));
+  return collection;
+}

@@ -1,0 +1,142 @@
+import Datastore from '@seald-io/nedb';
+import { AttuneError } from '../../core/errors';
+import type {
+  DocumentCollection,
+  Filter,
+  FindOptions,
+  IndexSpec,
+  StoredDocument,
+} from '../document-collection';
+import type { StoreLifecycle } from '../store-lifecycle';
+
+export interface NedbCollectionOptions {
+  /** The file backing the collection; omitted for an in-memory collection (the memory kind). */
+  readonly filename?: string;
+  /**
+   * Rewrites the append-only file this often (ms). nedb appends a line per write and compacts only
+   * on load, so a collection that is overwritten every turn (bot state) would grow without bound in
+   * a long-running process. Not worth it for append-only collections (turns).
+   */
+  readonly compactEveryMs?: number;
+}
+
+/** A DocumentCollection on one nedb datastore: the embedded kind (file-backed) and the memory kind. */
+export class NedbCollection<TDoc extends StoredDocument> implements DocumentCollection<TDoc> {
+  private compactionTimer: NodeJS.Timeout | undefined;
+
+  private constructor(
+    private readonly datastore: Datastore,
+    private readonly lifecycle: StoreLifecycle,
+  ) {}
+
+  /** Opens (and, when file-backed, loads) one collection. */
+  static async open<TDoc extends StoredDocument>(
+    lifecycle: StoreLifecycle,
+    options: NedbCollectionOptions,
+  ): Promise<NedbCollection<TDoc>> {
+    const datastore = new Datastore(
+      options.filename === undefined ? { inMemoryOnly: true } : { filename: options.filename },
+    );
+    await datastore.loadDatabaseAsync();
+    const collection = new NedbCollection<TDoc>(datastore, lifecycle);
+    if (options.filename !== undefined && options.compactEveryMs !== undefined) {
+      collection.compactionTimer = setInterval(() => {
+        // A failed compaction loses nothing: the append-only file is still complete, and the next
+        // compaction (or the next load) rewrites it.
+        datastore.compactDatafileAsync().catch(() => undefined);
+      }, options.compactEveryMs);
+      // A forgotten close() must not keep the process alive.
+      collection.compactionTimer.unref();
+    }
+    return collection;
+  }
+
+  async insertOne(doc: TDoc): Promise<boolean> {
+    this.lifecycle.assertOpen();
+    try {
+      await this.datastore.insertAsync(doc);
+      return true;
+    } catch (error) {
+      if (isUniqueViolation(error)) return false;
+      throw error;
+    }
+  }
+
+  async insertMany(docs: readonly TDoc[]): Promise<void> {
+    this.lifecycle.assertOpen();
+    try {
+      // nedb inserts an array atomically: on a unique violation it rolls the whole batch back.
+      await this.datastore.insertAsync([...docs]);
+    } catch (error) {
+      if (isUniqueViolation(error)) {
+        const message = `A document with key "${String(error.key)}" already exists.`;
+        throw new AttuneError('ATTUNE_STORAGE_CONFLICT', message, { cause: error });
+      }
+      throw error;
+    }
+  }
+
+  async findOne(filter: Filter<TDoc>): Promise<TDoc | undefined> {
+    this.lifecycle.assertOpen();
+    const doc: TDoc | null = await this.datastore.findOneAsync<TDoc>(filter);
+    return doc ?? undefined;
+  }
+
+  async find(filter: Filter<TDoc>, options: FindOptions<TDoc> = {}): Promise<TDoc[]> {
+    this.lifecycle.assertOpen();
+    let cursor = this.datastore.findAsync<TDoc>(filter);
+    if (options.sort !== undefined) cursor = cursor.sort(options.sort);
+    if (options.limit !== undefined) cursor = cursor.limit(options.limit);
+    return await cursor;
+  }
+
+  async updateOne(filter: Filter<TDoc>, set: Partial<Omit<TDoc, '_id'>>): Promise<number> {
+    this.lifecycle.assertOpen();
+    const { numAffected } = await this.datastore.updateAsync(filter, { $set: set }, { multi: false, upsert: false });
+    return numAffected;
+  }
+
+  async replaceOne(filter: Filter<TDoc>, doc: TDoc, options: { readonly upsert: boolean }): Promise<void> {
+    this.lifecycle.assertOpen();
+    // An update document without operators is a whole-document replace in nedb.
+    await this.datastore.updateAsync(filter, doc, { multi: false, upsert: options.upsert });
+  }
+
+  async deleteMany(filter: Filter<TDoc>): Promise<number> {
+    this.lifecycle.assertOpen();
+    return await this.datastore.removeAsync(filter, { multi: true });
+  }
+
+  async count(filter: Filter<TDoc>): Promise<number> {
+    this.lifecycle.assertOpen();
+    return await this.datastore.countAsync(filter);
+  }
+
+  async ensureIndex(spec: IndexSpec<TDoc>): Promise<void> {
+    this.lifecycle.assertOpen();
+    const fields = Object.keys(spec.fields);
+    if (fields.length === 0) throw new RangeError('An index needs at least one field.');
+    // nedb uses an index only to select candidates by equality or range (never to sort), and a
+    // compound index only when the query names all of its fields; so a plain index goes on the
+    // leading field, and only a unique constraint needs all fields.
+    await this.datastore.ensureIndexAsync({
+      fieldName: spec.unique === true && fields.length > 1 ? fields : fields[0],
+      unique: spec.unique === true,
+    });
+  }
+
+  /**
+   * Stops compaction and waits until every queued operation has reached the file. Called by the
+   * store's close() after it has refused new calls, and before it releases the data-directory lock.
+   */
+  async close(): Promise<void> {
+    clearInterval(this.compactionTimer);
+    this.compactionTimer = undefined;
+    // nedb runs operations one at a time in a queue; a trivial query resolves after all earlier ones.
+    await this.datastore.countAsync({ _id: '' });
+  }
+}
+
+function isUniqueViolation(error: unknown): error is { errorType: 'uniqueViolated'; key: unknown } {
+  return typeof error === 'object' && error !== null && 'errorType' in error && error.errorType === 'uniqueViolated';
+}

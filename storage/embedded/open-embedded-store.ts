@@ -1,0 +1,78 @@
+import path from 'node:path';
+import type { StoredDocument } from '../document-collection';
+import {
+  openDocumentStore,
+  type CollectionName,
+  type CollectionUsage,
+  type DocumentBackend,
+} from '../documents/document-store';
+import type { AttuneStore } from '../ports';
+import { StoreLifecycle } from '../store-lifecycle';
+import { lockDataDir, type DataDirLock } from './data-dir-lock';
+import { NedbCollection } from './nedb-collection';
+
+/** How often overwritten collections rewrite their append-only files (see NedbCollectionOptions). */
+const COMPACT_EVERY_MS = 10 * 60 * 1000;
+
+/**
+ * Opens the embedded store: one nedb file per collection in `dataDir` (created if missing),
+ * locked for this process until `close()`.
+ *
+ * @throws AttuneError `ATTUNE_DATA_DIR_LOCKED` when another live process holds the directory.
+ */
+export async function openEmbeddedStore(dataDir: string): Promise<AttuneStore> {
+  const lock = await lockDataDir(dataDir);
+  return openDocumentStore(new NedbBackend('embedded', lock));
+}
+
+/** Opens an empty in-memory store (nedb without files): for tests. Each call is independent. */
+export function openMemoryStore(): Promise<AttuneStore> {
+  return openDocumentStore(new NedbBackend('memory', undefined));
+}
+
+class NedbBackend implements DocumentBackend {
+  private readonly lifecycle: StoreLifecycle;
+  private readonly opened: { close(): Promise<void> }[] = [];
+  private closing: Promise<void> | undefined;
+
+  constructor(
+    readonly kind: 'embedded' | 'memory',
+    /** Undefined for the memory kind. */
+    private readonly lock: DataDirLock | undefined,
+  ) {
+    this.lifecycle = new StoreLifecycle(lock === undefined ? kind : `embedded (${lock.dataDir})`);
+  }
+
+  async openCollection<TDoc extends StoredDocument>(
+    name: CollectionName,
+    usage: CollectionUsage,
+  ): Promise<NedbCollection<TDoc>> {
+    this.lifecycle.assertOpen();
+    const collection = await NedbCollection.open<TDoc>(this.lifecycle, {
+      filename: this.lock === undefined ? undefined : path.join(this.lock.dataDir, `${name}.db`),
+      compactEveryMs: usage === 'overwritten' ? COMPACT_EVERY_MS : undefined,
+    });
+    this.opened.push(collection);
+    return collection;
+  }
+
+  async ping(): Promise<void> {
+    this.lifecycle.assertOpen();
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.closeOnce();
+    return this.closing;
+  }
+
+  private async closeOnce(): Promise<void> {
+    // Refuse new calls first, let queued writes reach the files, and only then let another
+    // process take the directory.
+    this.lifecycle.markClosed();
+    try {
+      await Promise.all(this.opened.map((collection) => collection.close()));
+    } finally {
+      await this.lock?.release();
+    }
+  }
+}

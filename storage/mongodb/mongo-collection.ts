@@ -1,0 +1,180 @@
+import {
+  MongoNetworkError,
+  MongoNotConnectedError,
+  MongoServerError,
+  MongoServerSelectionError,
+  MongoTopologyClosedError,
+  type Collection,
+  type Filter as MongoFilter,
+  type IndexSpecification,
+  type OptionalUnlessRequiredId,
+  type Sort as MongoSort,
+} from 'mongodb';
+import { AttuneError } from '../../core/errors';
+import type {
+  DocumentCollection,
+  Filter,
+  FindOptions,
+  IndexSpec,
+  StoredDocument,
+} from '../document-collection';
+import type { StoreLifecycle } from '../store-lifecycle';
+
+const DUPLICATE_KEY = 11000;
+
+/** A DocumentCollection on one MongoDB collection (official driver). */
+export class MongoCollection<TDoc extends StoredDocument> implements DocumentCollection<TDoc> {
+  constructor(
+    private readonly collection: Collection<TDoc>,
+    private readonly lifecycle: StoreLifecycle,
+  ) {}
+
+  async insertOne(doc: TDoc): Promise<boolean> {
+    this.lifecycle.assertOpen();
+    try {
+      await this.collection.insertOne(doc as OptionalUnlessRequiredId<TDoc>);
+      return true;
+    } catch (error) {
+      if (isDuplicateKey(error)) return false;
+      throw toStorageError(error);
+    }
+  }
+
+  async insertMany(docs: readonly TDoc[]): Promise<void> {
+    this.lifecycle.assertOpen();
+    try {
+      await this.collection.insertMany(docs as readonly OptionalUnlessRequiredId<TDoc>[]);
+    } catch (error) {
+      if (isDuplicateKey(error)) {
+        throw new AttuneError('ATTUNE_STORAGE_CONFLICT', 'A document with the same key already exists.', {
+          cause: error,
+        });
+      }
+      throw toStorageError(error);
+    }
+  }
+
+  async findOne(filter: Filter<TDoc>): Promise<TDoc | undefined> {
+    this.lifecycle.assertOpen();
+    try {
+      const doc = await this.collection.findOne<TDoc>(toMongoFilter(filter));
+      return doc ?? undefined;
+    } catch (error) {
+      throw toStorageError(error);
+    }
+  }
+
+  async find(filter: Filter<TDoc>, options: FindOptions<TDoc> = {}): Promise<TDoc[]> {
+    this.lifecycle.assertOpen();
+    try {
+      return await this.collection
+        .find<TDoc>(toMongoFilter(filter), { sort: options.sort as MongoSort | undefined, limit: options.limit })
+        .toArray();
+    } catch (error) {
+      throw toStorageError(error);
+    }
+  }
+
+  async updateOne(filter: Filter<TDoc>, set: Partial<Omit<TDoc, '_id'>>): Promise<number> {
+    this.lifecycle.assertOpen();
+    try {
+      const result = await this.collection.updateOne(toMongoFilter(filter), { $set: set as Partial<TDoc> });
+      return result.matchedCount;
+    } catch (error) {
+      throw toStorageError(error);
+    }
+  }
+
+  async replaceOne(filter: Filter<TDoc>, doc: TDoc, options: { readonly upsert: boolean }): Promise<void> {
+    this.lifecycle.assertOpen();
+    try {
+      await this.collection.replaceOne(toMongoFilter(filter), doc, { upsert: options.upsert });
+    } catch (error) {
+      // Two upserts of the same new _id can race to insert; the loser fails with a duplicate key
+      // (servers before 4.2 do not retry that themselves). The document exists now, so the retry
+      // replaces it, which is what the caller asked for.
+      if (!(options.upsert && isDuplicateKey(error))) throw toStorageError(error);
+      try {
+        await this.collection.replaceOne(toMongoFilter(filter), doc, { upsert: true });
+      } catch (retryError) {
+        throw toStorageError(retryError);
+      }
+    }
+  }
+
+  async deleteMany(filter: Filter<TDoc>): Promise<number> {
+    this.lifecycle.assertOpen();
+    try {
+      const result = await this.collection.deleteMany(toMongoFilter(filter));
+      return result.deletedCount;
+    } catch (error) {
+      throw toStorageError(error);
+    }
+  }
+
+  async count(filter: Filter<TDoc>): Promise<number> {
+    this.lifecycle.assertOpen();
+    try {
+      return await this.collection.countDocuments(toMongoFilter(filter));
+    } catch (error) {
+      throw toStorageError(error);
+    }
+  }
+
+  async ensureIndex(spec: IndexSpec<TDoc>): Promise<void> {
+    this.lifecycle.assertOpen();
+    try {
+      await this.collection.createIndex(spec.fields as IndexSpecification, { unique: spec.unique === true });
+    } catch (error) {
+      throw toStorageError(error);
+    }
+  }
+}
+
+/**
+ * Our filters use only operators MongoDB understands with the same meaning; the driver's filter
+ * type is just more elaborate than TypeScript can relate to ours.
+ */
+function toMongoFilter<TDoc>(filter: Filter<TDoc>): MongoFilter<TDoc> {
+  return filter as MongoFilter<TDoc>;
+}
+
+function isDuplicateKey(error: unknown): boolean {
+  return error instanceof MongoServerError && error.code === DUPLICATE_KEY;
+}
+
+/** Socket errors meaning the connection to the server is gone. */
+const CONNECTION_LOST_CODES = new Set(['EPIPE', 'ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/**
+ * Turns "the server cannot be reached" into ATTUNE_STORAGE_UNAVAILABLE, so callers (the turn error
+ * handler, health checks) need not know driver error classes. Other errors pass through unchanged.
+ */
+export function toStorageError(error: unknown): unknown {
+  if (
+    error instanceof MongoServerSelectionError ||
+    error instanceof MongoNetworkError ||
+    error instanceof MongoTopologyClosedError ||
+    error instanceof MongoNotConnectedError ||
+    // The driver (7.x) lets a plain Node socket error through when it writes to a connection the
+    // server has just closed ("This socket has been ended by the other party", EPIPE).
+    isConnectionLost(error)
+  ) {
+    const message = `MongoDB could not be reached: ${error.message}`;
+    return new AttuneError('ATTUNE_STORAGE_UNAVAILABLE', message, { cause: error });
+  }
+  return error;
+}
+
+// Duck-typed rather than `instanceof Error`: Node's own errors may come from another realm (test runners).
+function isConnectionLost(error: unknown): error is { code: string; message: string } {
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    'code' in error &&
+    typeof error.code === 'string' &&
+    CONNECTION_LOST_CODES.has(error.code) &&
+    'message' in error &&
+    typeof error.message === 'string'
+  );
+}

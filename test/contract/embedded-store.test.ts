@@ -1,0 +1,179 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { createStore } from '../../storage/create-store';
+import { LOCK_FILE_NAME, lockDataDir } from '../../storage/embedded/data-dir-lock';
+import type { AttuneStore } from '../../storage/ports';
+import { expectAttuneError } from '../support/expect-attune-error';
+import { aConversation, aProfile, aTurn, at } from '../support/fixtures';
+
+const REPO = path.resolve(__dirname, '../..');
+
+let root: string;
+let dataDir: string;
+const opened: AttuneStore[] = [];
+
+async function openEmbedded(dir = dataDir): Promise<AttuneStore> {
+  const store = await createStore({ kind: 'embedded', dataDir: dir });
+  opened.push(store);
+  return store;
+}
+
+beforeAll(async () => {
+  root = await mkdtemp(path.join(os.tmpdir(), 'attune-embedded-'));
+});
+beforeEach(() => {
+  dataDir = path.join(root, expect.getState().currentTestName?.replace(/\W+/g, '-') ?? 'store');
+});
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((store) => store.close()));
+});
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+/** A pid that is certainly not running: a child that has already exited. */
+async function deadPid(): Promise<number> {
+  const child = spawn(process.execPath, ['-e', '0']);
+  await new Promise((resolve) => child.once('exit', resolve));
+  if (child.pid === undefined) throw new Error('could not start a child process');
+  return child.pid;
+}
+
+describe('embedded store: persistence', () => {
+  it('keeps every port’s data across close and reopen', async () => {
+    const first = await openEmbedded();
+    await first.customers.save(aProfile());
+    await first.conversations.open(aConversation());
+    await first.conversations.transition('webchat:conv-1', ['bot'], 'queued', at(5));
+    await first.turns.append([aTurn({ id: 't1', at: at(1) }), aTurn({ id: 't2', role: 'bot', at: at(1) })]);
+    const stateKey = 'webchat/conversations/conv-1';
+    await first.botState.write({ [stateKey]: { dialogStack: [{ id: 'card' }] } });
+    const eTag: unknown = (await first.botState.read([stateKey]))[stateKey].eTag;
+    await first.close();
+
+    const second = await openEmbedded();
+    expect(await second.customers.findByIdentity({ channelId: 'webchat', userId: 'web-user-1' })).toEqual(aProfile());
+    const conversation = await second.conversations.get('webchat:conv-1');
+    expect(conversation).toEqual(aConversation({ status: 'queued', updatedAt: at(5) }));
+    expect((await second.turns.listByConversation('webchat:conv-1', 10)).map((turn) => turn.id)).toEqual(['t1', 't2']);
+    expect(await second.botState.read([stateKey])).toEqual({ [stateKey]: { dialogStack: [{ id: 'card' }], eTag } });
+    // Optimistic concurrency survives the restart: the old eTag is still the current one.
+    await expect(second.botState.write({ [stateKey]: { dialogStack: [], eTag } })).resolves.toBeUndefined();
+  });
+
+  it('keeps what a killed (kill -9) process wrote, and takes over its lock', async () => {
+    const hook = path.join(REPO, 'test/support/register-ts.js');
+    const script = path.join(REPO, 'test/support/hold-embedded-store.ts');
+    const child = spawn(process.execPath, ['-r', hook, script, dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      await waitForLine(child, /^READY \d+$/m, 15_000);
+
+      // While it runs, the directory is its own.
+      const error = await expectAttuneError(openEmbedded(), 'ATTUNE_DATA_DIR_LOCKED');
+      expect(error.message).toContain(path.resolve(dataDir));
+      expect(error.message).toContain(String(child.pid));
+    } finally {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGKILL');
+      await exited;
+    }
+
+    const store = await openEmbedded();
+    expect(await store.conversations.get('webchat:held')).toEqual(aConversation({ id: 'webchat:held' }));
+    expect((await store.turns.listByConversation('webchat:held', 10)).map((turn) => turn.id)).toEqual(['held-turn']);
+    expect((await store.botState.read(['held'])).held).toMatchObject({ step: 2 });
+    expect(await readFile(path.join(dataDir, LOCK_FILE_NAME), 'utf8')).toBe(`${process.pid}\n`);
+  }, 30_000);
+});
+
+describe('embedded store: data directory lock', () => {
+  it('refuses a second open of the same directory with ATTUNE_DATA_DIR_LOCKED naming directory and pid', async () => {
+    await openEmbedded();
+    const error = await expectAttuneError(openEmbedded(), 'ATTUNE_DATA_DIR_LOCKED');
+    expect(error.message).toContain(path.resolve(dataDir));
+    expect(error.message).toContain(String(process.pid));
+  });
+
+  it('releases the lock on close, so the directory can be opened again', async () => {
+    const store = await openEmbedded();
+    await store.close();
+    await expect(stat(path.join(dataDir, LOCK_FILE_NAME))).rejects.toMatchObject({ code: 'ENOENT' });
+    await expect(openEmbedded()).resolves.toBeDefined();
+  });
+
+  it('takes over a stale lock left by a process that is no longer running', async () => {
+    await lockDataDir(dataDir).then((lock) => lock.release()); // creates the directory
+    await writeFile(path.join(dataDir, LOCK_FILE_NAME), `${await deadPid()}\n`);
+    await openEmbedded();
+    expect(await readFile(path.join(dataDir, LOCK_FILE_NAME), 'utf8')).toBe(`${process.pid}\n`);
+  });
+
+  it("takes over a lock with this process's pid that this process does not hold (restarted container)", async () => {
+    await lockDataDir(dataDir).then((lock) => lock.release());
+    await writeFile(path.join(dataDir, LOCK_FILE_NAME), `${process.pid}\n`);
+    await expect(openEmbedded()).resolves.toBeDefined();
+  });
+
+  it('treats an unreadable lock file as held while fresh (its owner may be writing it) and stale when old', async () => {
+    await lockDataDir(dataDir).then((lock) => lock.release());
+    const lockFile = path.join(dataDir, LOCK_FILE_NAME);
+    await writeFile(lockFile, '');
+    await expectAttuneError(openEmbedded(), 'ATTUNE_DATA_DIR_LOCKED');
+    const aMinuteAgo = new Date(Date.now() - 60_000);
+    await utimes(lockFile, aMinuteAgo, aMinuteAgo);
+    await expect(openEmbedded()).resolves.toBeDefined();
+  });
+
+  it('lets a command-line tool take the lock, and stops the bot from opening meanwhile', async () => {
+    const lock = await lockDataDir(dataDir);
+    await expectAttuneError(openEmbedded(), 'ATTUNE_DATA_DIR_LOCKED');
+    await expectAttuneError(lockDataDir(dataDir), 'ATTUNE_DATA_DIR_LOCKED');
+    await lock.release();
+    await lock.release(); // releasing twice is harmless
+    await expect(openEmbedded()).resolves.toBeDefined();
+  });
+
+  it('does not remove a lock that another process took after ours was deleted by hand', async () => {
+    const lock = await lockDataDir(dataDir);
+    const other = `${await deadPid()}\n`;
+    await writeFile(lock.lockFile, other);
+    await lock.release();
+    expect(await readFile(lock.lockFile, 'utf8')).toBe(other);
+  });
+
+  it('fails every call after close with ATTUNE_STORAGE_UNAVAILABLE rather than writing unlocked', async () => {
+    const store = await openEmbedded();
+    await store.close();
+    await expectAttuneError(store.turns.append([aTurn()]), 'ATTUNE_STORAGE_UNAVAILABLE');
+    await expectAttuneError(store.botState.read(['k']), 'ATTUNE_STORAGE_UNAVAILABLE');
+    await expectAttuneError(store.ping(), 'ATTUNE_STORAGE_UNAVAILABLE');
+    await store.close(); // closing twice is harmless
+
+    const reopened = await openEmbedded();
+    expect(await reopened.turns.listByConversation('webchat:conv-1', 10)).toEqual([]);
+  });
+});
+
+function waitForLine(child: ChildProcess, line: RegExp, timeoutMs: number): Promise<void> {
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`child did not print ${line} within ${timeoutMs} ms:\n${output}`)), timeoutMs);
+    const onData = (chunk: Buffer): void => {
+      output += chunk.toString();
+      if (line.test(output)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`child exited (code ${code}) before printing ${line}:\n${output}`));
+    });
+  });
+}
