@@ -1,0 +1,75 @@
+/**
+ * The Decide stage: rules first. Escalate? Continue the task in progress? Start a task dialog?
+ * Small talk, help, or admit we did not understand? Every decision carries its reasons.
+ */
+import type { Reason } from '../core/reason';
+import { dialogForIntent } from '../dialogs/task-catalog';
+import { escalationTrigger, type EscalationSettings, type EscalationTrigger } from '../escalation/escalation-policy';
+import type { Perception } from '../escalation/frustration-meter';
+import { OUT_OF_SCOPE, type IntentScore, type Understanding } from '../nlu/types';
+import { chooseTone } from '../personalization/tone-policy';
+import type { Tone } from '../personalization/tone';
+
+export type SmallTalk = 'greeting' | 'thanks' | 'goodbye' | 'help' | 'noTaskInProgress';
+
+export type Action =
+  | { readonly kind: 'escalate'; readonly trigger: EscalationTrigger }
+  | { readonly kind: 'continue_task' }
+  | { readonly kind: 'start_task'; readonly dialogId: string }
+  | { readonly kind: 'cancel_task' }
+  | { readonly kind: 'small_talk'; readonly template: SmallTalk }
+  | { readonly kind: 'unsupported'; readonly intent: string }
+  | { readonly kind: 'not_understood'; readonly suggestions: readonly IntentScore[] };
+
+export interface Decision {
+  readonly action: Action;
+  readonly tone: Tone;
+  readonly reasons: readonly Reason[];
+}
+
+export interface DecisionInput {
+  readonly text: string;
+  readonly understanding: Understanding;
+  readonly perception: Perception;
+  /** A task dialog is waiting for this customer's answer. */
+  readonly taskInProgress: boolean;
+}
+
+/** Switching tasks mid-dialog needs this much confidence, or a prompt answer could derail it. */
+const SWITCH_TASK_CONFIDENCE = 0.8;
+const HELP = /^\s*(help|menu|options|what can you do\??|what can i ask\??)\s*[.!?]*\s*$/i;
+const CANCEL = /^\s*(cancel|stop|never ?mind|forget it|start over|quit)\s*[.!]*\s*$/i;
+
+export function decide(input: DecisionInput, settings: EscalationSettings): Decision {
+  const tone = chooseTone(input.understanding, input.perception);
+  const decision = (action: Action, ...reasons: Reason[]): Decision => ({
+    action,
+    tone: tone.tone,
+    reasons: [...reasons, ...tone.reasons.map((reason) => ({ ...reason, name: `tone:${reason.name}` }))],
+  });
+
+  const trigger = escalationTrigger(input.perception, input.understanding, settings);
+  if (trigger) return decision({ kind: 'escalate', trigger }, { name: `escalate:${trigger}`, weight: input.perception.score });
+  if (HELP.test(input.text)) return decision({ kind: 'small_talk', template: 'help' }, { name: 'asked_for_help', weight: 1 });
+  if (CANCEL.test(input.text)) return decision({ kind: 'cancel_task' }, { name: 'asked_to_cancel', weight: 1 });
+
+  const { intent, confidence, alternatives } = input.understanding.intent;
+  const dialogId = dialogForIntent(intent);
+  if (input.taskInProgress) {
+    const switching = dialogId !== undefined && confidence >= SWITCH_TASK_CONFIDENCE && input.text.trim().split(/\s+/).length > 3;
+    if (!switching) return decision({ kind: 'continue_task' }, { name: 'task_in_progress', weight: 1 });
+  }
+  if (intent === OUT_OF_SCOPE) {
+    return decision({ kind: 'not_understood', suggestions: alternatives.slice(0, 3) }, { name: 'not_understood', weight: 1 - confidence });
+  }
+  if (dialogId) return decision({ kind: 'start_task', dialogId }, { name: `intent:${intent}`, weight: confidence });
+  if (isSmallTalk(intent)) return decision({ kind: 'small_talk', template: intent }, { name: `intent:${intent}`, weight: confidence });
+  if (intent === 'affirm' || intent === 'deny') {
+    return decision({ kind: 'small_talk', template: 'noTaskInProgress' }, { name: `intent:${intent}`, weight: confidence });
+  }
+  return decision({ kind: 'unsupported', intent }, { name: `intent:${intent}`, weight: confidence });
+}
+
+function isSmallTalk(intent: string): intent is 'greeting' | 'thanks' | 'goodbye' {
+  return intent === 'greeting' || intent === 'thanks' || intent === 'goodbye';
+}

@@ -1,0 +1,67 @@
+/**
+ * The Record stage: one document per message (the customer's, with what the bot made of it, and
+ * each reply the bot sent), appended in a single write at the end of the turn, after the replies
+ * have gone out, so recording never delays what the customer sees.
+ */
+import { randomUUID } from 'node:crypto';
+import { ActivityTypes, type Activity, type TurnContext } from 'botbuilder';
+import type { RenderedFrom } from '../content/content-library';
+import type { TurnRecord, Turns } from '../storage/ports';
+
+type CustomerTurnDetails = Pick<TurnRecord, 'understanding' | 'frustration' | 'decision'>;
+
+export class TurnRecording {
+  private customerTurn?: TurnRecord;
+  private readonly replies: TurnRecord[] = [];
+
+  constructor(
+    private readonly conversationId: string,
+    private readonly customerId: string | undefined,
+  ) {}
+
+  /** The customer's message; call once per message turn. */
+  customerSaid(text: string, details: CustomerTurnDetails, at: Date = new Date()): void {
+    this.customerTurn = { id: randomUUID(), conversationId: this.conversationId, customerId: this.customerId, role: 'customer', text, at, ...details };
+  }
+
+  botSent(activity: Partial<Activity>, at: Date = new Date()): void {
+    const renderedFrom = (activity.channelData as { attune?: RenderedFrom } | undefined)?.attune;
+    this.replies.push({
+      id: randomUUID(),
+      conversationId: this.conversationId,
+      customerId: this.customerId,
+      role: 'bot',
+      text: activity.text ?? '',
+      at,
+      template: renderedFrom?.template,
+    });
+  }
+
+  /** Everything recorded so far, in order. */
+  records(): TurnRecord[] {
+    return this.customerTurn ? [this.customerTurn, ...this.replies] : [...this.replies];
+  }
+}
+
+export class TurnRecorder {
+  constructor(private readonly turns: Turns) {
+    if (!turns) throw new Error('[TurnRecorder]: Missing parameter. turns is required');
+  }
+
+  /** Starts recording this turn: every message the bot sends from now on is captured. */
+  begin(context: TurnContext, conversationId: string, customerId: string | undefined): TurnRecording {
+    const recording = new TurnRecording(conversationId, customerId);
+    context.onSendActivities(async (_context, activities, next) => {
+      for (const activity of activities) {
+        if (activity.type === ActivityTypes.Message) recording.botSent(activity);
+      }
+      return next();
+    });
+    return recording;
+  }
+
+  async flush(recording: TurnRecording): Promise<void> {
+    const records = recording.records();
+    if (records.length > 0) await this.turns.append(records);
+  }
+}

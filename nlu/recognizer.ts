@@ -1,0 +1,38 @@
+/**
+ * The Intent stage: one message in, intent + entities + sentiment out. Everything here is local
+ * and synchronous, so it costs well under a millisecond on the per-turn hot path.
+ */
+import { OUT_OF_SCOPE, type Entity, type IntentClassifier, type SentimentAnalyzer, type Understanding } from './types';
+
+export type EntityExtractor = (text: string, now?: Date) => Entity[];
+
+/** Longer messages are cut before analysis: nothing a customer means needs more, and it bounds the cost. */
+const MAX_ANALYSED_CHARACTERS = 2000;
+
+export class Recognizer {
+  constructor(
+    private readonly classifier: IntentClassifier,
+    private readonly sentiment: SentimentAnalyzer,
+    private readonly extractEntities: EntityExtractor,
+  ) {
+    if (!classifier) throw new Error('[Recognizer]: Missing parameter. classifier is required');
+    if (!sentiment) throw new Error('[Recognizer]: Missing parameter. sentiment is required');
+    if (!extractEntities) throw new Error('[Recognizer]: Missing parameter. extractEntities is required');
+  }
+
+  understand(text: string, now?: Date): Understanding {
+    const analysed = text.slice(0, MAX_ANALYSED_CHARACTERS).trim();
+    if (analysed === '') {
+      return {
+        intent: { intent: OUT_OF_SCOPE, confidence: 0, alternatives: [] },
+        entities: [],
+        sentiment: { score: 0, cues: { anger: 0, anxiety: 0, urgency: 0, confusion: 0, gratitude: 0 } },
+      };
+    }
+    return {
+      intent: this.classifier.classify(analysed),
+      entities: this.extractEntities(analysed, now),
+      sentiment: this.sentiment.analyze(analysed),
+    };
+  }
+}

@@ -1,0 +1,64 @@
+import path from 'node:path';
+import { loadConfig } from '../../config/app-config';
+import { AttuneError } from '../../core/errors';
+
+const root = '/srv/attune';
+
+function configError(env: Record<string, string>): AttuneError {
+  try {
+    loadConfig(env, root);
+  } catch (error) {
+    if (error instanceof AttuneError) return error;
+    throw error;
+  }
+  throw new Error('expected the configuration to be rejected');
+}
+
+describe('loadConfig', () => {
+  it('starts on embedded defaults with nothing set', () => {
+    const config = loadConfig({}, root);
+    expect(config.port).toBe(3978);
+    expect(config.storage).toEqual({ kind: 'embedded', dataDir: path.resolve('./data') });
+    expect(config.redisUrl).toBeUndefined();
+    expect(config.openai).toBeUndefined();
+    expect(config.botCredentials).toBeUndefined();
+    expect(config.nluModelDir).toBe('/srv/attune/models');
+    expect(config.contentDir).toBe('/srv/attune/content');
+  });
+
+  it('chooses MongoDB when MONGODB_URI is set and keeps Bot Framework names', () => {
+    const config = loadConfig({ MONGODB_URI: 'mongodb://127.0.0.1:27017/bank', MicrosoftAppId: 'app', MicrosoftAppPassword: 'secret' }, root);
+    expect(config.storage).toEqual({ kind: 'mongodb', uri: 'mongodb://127.0.0.1:27017/bank', dbName: undefined });
+    expect(config.botCredentials).toMatchObject({ appId: 'app', appPassword: 'secret', appType: 'MultiTenant' });
+  });
+
+  it('treats empty values as unset', () => {
+    expect(loadConfig({ PORT: '', MONGODB_URI: ' ' }, root).storage.kind).toBe('embedded');
+  });
+
+  it('is frozen', () => {
+    const config = loadConfig({}, root);
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.escalation)).toBe(true);
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, 'PORT'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ MONGODB_URI: 'postgres://x' }, 'MONGODB_URI'],
+    [{ REDIS_URL: 'http://x' }, 'REDIS_URL'],
+    [{ FRUSTRATION_THRESHOLD: '1.5' }, 'FRUSTRATION_THRESHOLD'],
+    [{ MicrosoftAppType: 'Everyone' }, 'MicrosoftAppType'],
+    [{ MicrosoftAppId: 'app' }, 'MicrosoftAppPassword'],
+    [{ MicrosoftAppPassword: 'secret' }, 'MicrosoftAppId'],
+  ])('rejects %j naming %s', (env, variable) => {
+    const error = configError(env);
+    expect(error.code).toBe('ATTUNE_CONFIG_INVALID');
+    expect(error.message).toContain(variable);
+  });
+
+  it('names the allowed values of an enumerated variable', () => {
+    expect(configError({ LOG_LEVEL: 'loud' }).message).toContain('fatal, error, warn, info, debug, trace, silent');
+  });
+});

@@ -1,0 +1,130 @@
+import { ConversationState, TestAdapter, type Activity } from 'botbuilder';
+import path from 'node:path';
+import pino from 'pino';
+import { AttuneBot } from '../../bots/attune-bot';
+import { ContentLibrary } from '../../content/content-library';
+import { createStore } from '../../storage/create-store';
+import type { AttuneStore } from '../../storage/ports';
+import { keywordRecognizer } from '../support/keyword-recognizer';
+
+const templateOf = (activity: Partial<Activity>) => (activity.channelData as { attune?: { template: string; tone: string } } | undefined)?.attune;
+
+describe('AttuneBot conversations (TestAdapter)', () => {
+  let content: ContentLibrary;
+  let store: AttuneStore;
+  let adapter: TestAdapter;
+
+  beforeAll(async () => {
+    content = await ContentLibrary.load(path.join(__dirname, '..', '..', 'content'), 'en');
+  });
+
+  beforeEach(async () => {
+    store = await createStore({ kind: 'memory' });
+    const conversationState = new ConversationState(store.botState);
+    const bot = new AttuneBot({
+      conversationState,
+      store,
+      recognizer: keywordRecognizer(),
+      content,
+      escalation: { frustrationThreshold: 0.7, failedTurnsToEscalate: 3 },
+      defaultLocale: 'en',
+      logger: pino({ level: 'silent' }),
+    });
+    adapter = new TestAdapter((context) => bot.run(context));
+  });
+
+  afterEach(async () => {
+    await store.close();
+  });
+
+  it('walks the card-not-arrived dialog to a replacement', async () => {
+    await adapter
+      .send('my card hasn\'t arrived')
+      .assertReply((reply) => expect(templateOf(reply)?.template).toBe('cardArrival.askWhenOrdered'))
+      .send('More than a week ago')
+      .assertReply((reply) => expect(templateOf(reply)?.template).toBe('cardArrival.offerReplacement'))
+      .send('yes')
+      .assertReply((reply) => expect(templateOf(reply)?.template).toBe('cardArrival.replacementOrdered'))
+      .startTest();
+  });
+
+  it('answers a card that was ordered recently without offering a replacement', async () => {
+    await adapter
+      .send('my card hasn\'t arrived')
+      .assertReply((reply) => expect(templateOf(reply)?.template).toBe('cardArrival.askWhenOrdered'))
+      .send('Less than a week ago')
+      .assertReply((reply) => expect(templateOf(reply)?.template).toBe('cardArrival.stillOnItsWay'))
+      .startTest();
+  });
+
+  it('freezes a lost card in a reassuring tone', async () => {
+    await adapter
+      .send('I lost my card')
+      .assertReply((reply) => {
+        expect(templateOf(reply)).toEqual({ template: 'lostCard.askToFreeze', tone: 'reassuring' });
+      })
+      .send('yes')
+      .assertReply((reply) => expect(templateOf(reply)?.template).toBe('lostCard.frozen'))
+      .assertReply((reply) => expect(templateOf(reply)?.template).toBe('lostCard.offerReplacement'))
+      .startTest();
+  });
+
+  it('admits it did not understand and offers choices including a person', async () => {
+    await adapter
+      .send('purple elephants')
+      .assertReply((reply) => {
+        expect(templateOf(reply)?.template).toBe('fallback');
+        expect(reply.suggestedActions?.actions.map((a) => a.title)).toEqual(['card arrival', 'top up failed', 'Talk to a person']);
+      })
+      .startTest();
+  });
+
+  it('lets a customer switch task mid-dialog with a clear new request', async () => {
+    await adapter
+      .send('my card hasn\'t arrived')
+      .assertReply((reply) => expect(templateOf(reply)?.template).toBe('cardArrival.askWhenOrdered'))
+      .send('actually my top up failed this morning')
+      .assertReply((reply) => expect(templateOf(reply)?.template).toBe('topUpFailed.askMethod'))
+      .startTest();
+  });
+
+  it('hands an explicit request for a person over at once, with the handoff.initiate event and transcript', async () => {
+    const sent: Partial<Activity>[] = [];
+    await adapter
+      .send('hello')
+      .assertReply((reply) => expect(templateOf(reply)?.template).toBe('greeting'))
+      .send('I want to talk to a person')
+      .assertReply((reply) => expect(templateOf(reply)?.template).toBe('handoff.started'))
+      .assertReply((event) => {
+        sent.push(event);
+      })
+      .startTest();
+    const [event] = sent;
+    expect(event?.type).toBe('event');
+    expect(event?.name).toBe('handoff.initiate');
+    expect((event?.value as { trigger: string }).trigger).toBe('human_request');
+    const transcript = event?.attachments?.[0];
+    // botbuilder 4.23 attaches the transcript as JSON named "Transcript" (not the vnd content type).
+    expect(transcript).toMatchObject({ name: 'Transcript', contentType: 'application/json' });
+    expect((transcript?.content as { activities: Activity[] }).activities.map((a) => a.text)).toEqual(expect.arrayContaining(['hello', 'I want to talk to a person']));
+  });
+
+  it('escalates a furious customer before the third failure', async () => {
+    await adapter
+      .send('THIS IS USELESS!!')
+      .assertReply((reply) => expect(templateOf(reply)?.template).toBe('fallback'))
+      .send('ridiculous, nothing works!!')
+      .assertReply((reply) => expect(templateOf(reply)).toEqual({ template: 'handoff.started', tone: 'empathetic' }))
+      .startTest();
+  });
+
+  it('records one document per message with what the bot made of it', async () => {
+    await adapter.send('hello').assertReply(() => undefined).startTest();
+    const conversationId = adapter.conversation.conversation.id;
+    const turns = await store.turns.listByConversation(`${adapter.conversation.channelId}:${conversationId}`, 10);
+    expect(turns.map((turn) => turn.role)).toEqual(['customer', 'bot']);
+    expect(turns[0]?.understanding?.intent.intent).toBe('greeting');
+    expect(turns[0]?.decision).toMatchObject({ action: 'small_talk', tone: 'neutral' });
+    expect(turns[1]?.template).toBe('greeting');
+  });
+});

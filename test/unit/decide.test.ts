@@ -1,0 +1,58 @@
+import { decide, type DecisionInput } from '../../bots/decide';
+import type { Perception } from '../../escalation/frustration-meter';
+import type { Understanding } from '../../nlu/types';
+
+const calm: Perception = { score: 0, reasons: [], consecutiveFailures: 0, humanRequested: false };
+const settings = { frustrationThreshold: 0.7, failedTurnsToEscalate: 3 };
+
+function understanding(intent: string, confidence = 0.9, mood: Partial<Understanding['sentiment']['cues']> = {}, score = 0): Understanding {
+  return {
+    intent: { intent, confidence, alternatives: [{ intent, confidence }] },
+    entities: [],
+    sentiment: { score, cues: { anger: 0, anxiety: 0, urgency: 0, confusion: 0, gratitude: 0, ...mood } },
+  };
+}
+
+function input(partial: Partial<DecisionInput>): DecisionInput {
+  return { text: 'something', understanding: understanding('card_arrival'), perception: calm, taskInProgress: false, ...partial };
+}
+
+describe('decide', () => {
+  it('starts the task dialog for a known intent, in a neutral tone when calm', () => {
+    expect(decide(input({}), settings)).toMatchObject({ action: { kind: 'start_task', dialogId: 'cardArrival' }, tone: 'neutral' });
+  });
+
+  it('escalates at once when the customer asks for a person', () => {
+    const decision = decide(input({ understanding: understanding('human_request'), perception: { ...calm, humanRequested: true } }), settings);
+    expect(decision.action).toEqual({ kind: 'escalate', trigger: 'human_request' });
+  });
+
+  it('escalates on frustration at the threshold and on repeated failures', () => {
+    expect(decide(input({ perception: { ...calm, score: 0.7 } }), settings).action).toEqual({ kind: 'escalate', trigger: 'frustration' });
+    expect(decide(input({ understanding: understanding('oos', 0.1), perception: { ...calm, consecutiveFailures: 3 } }), settings).action).toEqual({ kind: 'escalate', trigger: 'failed_turns' });
+  });
+
+  it('continues the task in progress unless the customer clearly asks for something else', () => {
+    expect(decide(input({ taskInProgress: true, text: 'yes' }), settings).action.kind).toBe('continue_task');
+    expect(decide(input({ taskInProgress: true, text: 'my top up failed again today', understanding: understanding('top_up_failed', 0.95) }), settings).action).toEqual({ kind: 'start_task', dialogId: 'topUpFailed' });
+    expect(decide(input({ taskInProgress: true, text: 'my top up failed again today', understanding: understanding('top_up_failed', 0.5) }), settings).action.kind).toBe('continue_task');
+  });
+
+  it('offers the likeliest intents when it did not understand', () => {
+    const decision = decide(input({ understanding: { ...understanding('oos', 0.2), intent: { intent: 'oos', confidence: 0.2, alternatives: [{ intent: 'card_arrival', confidence: 0.2 }, { intent: 'top_up_failed', confidence: 0.1 }] } } }), settings);
+    expect(decision.action).toEqual({ kind: 'not_understood', suggestions: [{ intent: 'card_arrival', confidence: 0.2 }, { intent: 'top_up_failed', confidence: 0.1 }] });
+  });
+
+  it('recognises help and cancel as commands', () => {
+    expect(decide(input({ text: 'help' }), settings).action).toEqual({ kind: 'small_talk', template: 'help' });
+    expect(decide(input({ text: 'never mind', taskInProgress: true }), settings).action).toEqual({ kind: 'cancel_task' });
+  });
+
+  it('chooses the tone from mood and stakes, and says why', () => {
+    expect(decide(input({ perception: { ...calm, score: 0.4 } }), settings).tone).toBe('empathetic');
+    expect(decide(input({ understanding: understanding('lost_or_stolen_card') }), settings).tone).toBe('reassuring');
+    const warm = decide(input({ understanding: understanding('thanks', 0.9, { gratitude: 0.9 }, 0.8) }), settings);
+    expect(warm.tone).toBe('warm');
+    expect(warm.reasons.map((r) => r.name)).toContain('tone:customer_positive');
+  });
+});
