@@ -100,12 +100,111 @@ export interface Turns {
   listByConversation(conversationId: string, limit: number): Promise<TurnRecord[]>;
 }
 
+export type EscalationStatus = 'queued' | 'assigned' | 'resolved' | 'abandoned' | 'expired';
+
+/** Agent pools (DESIGN.md §4): apprentices take simple tasks, experts complex or high-value ones. */
+export type AgentPool = 'apprentice' | 'expert';
+
+/** Why a conversation went to a person. */
+export type EscalationTrigger = 'human_request' | 'high_risk' | 'frustration' | 'failed_turns';
+
+/** One point of the customer's mood trajectory, for the agent's view. */
+export interface MoodPoint {
+  readonly at: Date;
+  readonly sentiment: number;
+  readonly frustration: number;
+  readonly reasons: readonly Reason[];
+}
+
+/**
+ * Everything the agent needs so the customer never repeats a step (DESIGN.md §4). The transcript
+ * itself stays in `turns` (one document per message); the package points at it by conversation.
+ */
+export interface HandoffPackage {
+  readonly profile?: {
+    readonly customerId: string;
+    readonly firstName?: string;
+    readonly tier: CustomerTier;
+    readonly products: readonly string[];
+  };
+  /** Intents recognised so far, oldest first, with their confidence. */
+  readonly intents: readonly { readonly intent: string; readonly confidence: number }[];
+  readonly entities: readonly { readonly kind: string; readonly text: string }[];
+  readonly trajectory: readonly MoodPoint[];
+  /** What the bot already tried (dialogs started, fallbacks), in order. */
+  readonly botTried: readonly string[];
+  /** The task dialog in progress when the chat was handed over, if any. */
+  readonly dialogInProgress?: string;
+  readonly summary: string;
+  readonly nextBestAction: string;
+}
+
+/** A conversation handed to people: waits in a pool, is taken by an agent, and ends. */
+export interface EscalationRecord {
+  readonly id: string;
+  /** The ConversationRecord id. */
+  readonly conversationId: string;
+  readonly channelId: string;
+  readonly customerId?: string;
+  readonly trigger: EscalationTrigger;
+  readonly reasons: readonly Reason[];
+  readonly frustration: number;
+  readonly pool: AgentPool;
+  /** Higher is served first: urgency × customer value. */
+  readonly priority: number;
+  readonly status: EscalationStatus;
+  readonly agentId?: string;
+  /** Asked outside business hours: a callback or message for the next shift. */
+  readonly afterHours: boolean;
+  readonly handoff: HandoffPackage;
+  /** Bot Framework ConversationReference (JSON) used to message the customer proactively. */
+  readonly conversationReference: Readonly<Record<string, unknown>>;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+  readonly assignedAt?: Date;
+  readonly endedAt?: Date;
+  readonly disposition?: string;
+  /** Customer satisfaction 1–5 after the chat. */
+  readonly csat?: number;
+}
+
+/** Fields a status transition may set alongside the new status. */
+export type EscalationChanges = Partial<Pick<EscalationRecord, 'agentId' | 'pool' | 'priority' | 'assignedAt' | 'endedAt' | 'disposition'>>;
+
+export interface EscalationFilter {
+  readonly statuses: readonly EscalationStatus[];
+  readonly pools?: readonly AgentPool[];
+  readonly newestFirst?: boolean;
+}
+
+export interface Escalations {
+  /** Stores a new escalation; rejects with ATTUNE_STORAGE_CONFLICT if the id exists. */
+  create(record: EscalationRecord): Promise<void>;
+  get(id: string): Promise<EscalationRecord | undefined>;
+  /** The conversation's escalation that is still `queued` or `assigned`, if any. */
+  activeForConversation(conversationId: string): Promise<EscalationRecord | undefined>;
+  /**
+   * Atomically moves the escalation to `to` (with `changes`) only if its status is one of `from`;
+   * resolves the updated record, or undefined when the status did not match (nothing changed).
+   * Of two concurrent transitions from the same status, exactly one succeeds.
+   */
+  transition(id: string, from: readonly EscalationStatus[], to: EscalationStatus, changes: EscalationChanges, at: Date): Promise<EscalationRecord | undefined>;
+  /**
+   * Escalations in any of `statuses` (and pools, when given), at most `limit`: oldest first, or
+   * the newest first with `newestFirst` (e.g. recent handle times).
+   */
+  list(filter: EscalationFilter, limit: number): Promise<EscalationRecord[]>;
+  /** Stores the CSAT rating (1–5) once; resolves false if the escalation is unknown or already rated. */
+  recordCsat(id: string, rating: number, at: Date): Promise<boolean>;
+}
+
 /** Everything persistent the bot needs, from one backend. */
 export interface AttuneStore {
   readonly kind: StoreKind;
   readonly customers: CustomerProfiles;
   readonly conversations: Conversations;
   readonly turns: Turns;
+  readonly escalations: Escalations;
   /** botbuilder dialog and conversation state, with eTag optimistic concurrency. */
   readonly botState: Storage;
   /** Resolves when the backend answers; rejects with ATTUNE_STORAGE_UNAVAILABLE otherwise. */

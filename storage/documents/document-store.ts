@@ -3,6 +3,7 @@ import type { AttuneStore, StoreKind } from '../ports';
 import { DocumentBotState, type BotStateDocument } from './document-bot-state';
 import { DocumentConversations, type ConversationDocument } from './document-conversations';
 import { DocumentCustomerProfiles, type CustomerDocument } from './document-customer-profiles';
+import { DocumentEscalations, type EscalationDocument } from './document-escalations';
 import { DocumentTurns, type TurnDocument } from './document-turns';
 
 /** Collection names, the same in every technology (nedb file names, MongoDB collections). */
@@ -10,6 +11,7 @@ export const COLLECTION_NAMES = {
   customers: 'customers',
   conversations: 'conversations',
   turns: 'turns',
+  escalations: 'escalations',
   botState: 'bot_state',
 } as const;
 
@@ -31,10 +33,15 @@ export interface DocumentBackend {
 }
 
 // Indexes serve the ports' queries: profile by identity, a customer's conversations by recency,
-// a conversation's turns by time (MongoDB walks this index backwards for "most recent N").
+// a conversation's turns by time (MongoDB walks this index backwards for "most recent N"),
+// a conversation's active escalation, and the escalations waiting in given pools, oldest first.
 const CUSTOMER_INDEXES: readonly IndexSpec<CustomerDocument>[] = [{ fields: { identityKeys: 1 } }];
 const CONVERSATION_INDEXES: readonly IndexSpec<ConversationDocument>[] = [{ fields: { customerId: 1, updatedAt: -1 } }];
 const TURN_INDEXES: readonly IndexSpec<TurnDocument>[] = [{ fields: { conversationId: 1, at: 1, seq: 1 } }];
+const ESCALATION_INDEXES: readonly IndexSpec<EscalationDocument>[] = [
+  { fields: { conversationId: 1, status: 1 } },
+  { fields: { status: 1, pool: 1, createdAt: 1 } },
+];
 
 /**
  * Builds an AttuneStore on a technology backend: opens every collection in parallel, creates the
@@ -43,10 +50,11 @@ const TURN_INDEXES: readonly IndexSpec<TurnDocument>[] = [{ fields: { conversati
  */
 export async function openDocumentStore(backend: DocumentBackend): Promise<AttuneStore> {
   try {
-    const [customers, conversations, turns, botState] = await Promise.all([
+    const [customers, conversations, turns, escalations, botState] = await Promise.all([
       openIndexed<CustomerDocument>(backend, COLLECTION_NAMES.customers, 'overwritten', CUSTOMER_INDEXES),
       openIndexed<ConversationDocument>(backend, COLLECTION_NAMES.conversations, 'overwritten', CONVERSATION_INDEXES),
       openIndexed<TurnDocument>(backend, COLLECTION_NAMES.turns, 'append-only', TURN_INDEXES),
+      openIndexed<EscalationDocument>(backend, COLLECTION_NAMES.escalations, 'overwritten', ESCALATION_INDEXES),
       openIndexed<BotStateDocument>(backend, COLLECTION_NAMES.botState, 'overwritten', []),
     ]);
     return Object.freeze({
@@ -54,6 +62,7 @@ export async function openDocumentStore(backend: DocumentBackend): Promise<Attun
       customers: new DocumentCustomerProfiles(customers),
       conversations: new DocumentConversations(conversations),
       turns: new DocumentTurns(turns),
+      escalations: new DocumentEscalations(escalations),
       botState: new DocumentBotState(botState),
       ping: () => backend.ping(),
       close: () => backend.close(),

@@ -1,4 +1,10 @@
-import type { ConversationRecord, CustomerProfile, TurnRecord } from '../../storage/ports';
+import type {
+  ConversationRecord,
+  CustomerProfile,
+  EscalationRecord,
+  HandoffPackage,
+  TurnRecord,
+} from '../../storage/ports';
 
 /** A fixed instant plus `seconds`, so tests read as a timeline. */
 export function at(seconds: number): Date {
@@ -67,6 +73,56 @@ export function aFullCustomerTurn(overrides: Partial<TurnRecord> = {}): TurnReco
     decision: { action: 'answer', tone: 'empathetic', reasons: [{ name: 'negative_sentiment', weight: 1 }] },
     ...overrides,
   });
+}
+
+/** A handoff package with every field, nested dates and optional parts included. */
+export function aHandoffPackage(overrides: Partial<HandoffPackage> = {}): HandoffPackage {
+  return {
+    profile: { customerId: 'cust-1', firstName: 'Ada', tier: 'plus', products: ['current_account', 'credit_card'] },
+    intents: [
+      { intent: 'declined_card_payment', confidence: 0.91 },
+      { intent: 'talk_to_human', confidence: 0.88 },
+    ],
+    entities: [{ kind: 'card_last4', text: '1234' }],
+    trajectory: [
+      { at: at(0), sentiment: -0.2, frustration: 0.1, reasons: [] },
+      { at: at(30), sentiment: -0.7, frustration: 0.64, reasons: [{ name: 'anger_cues', weight: 0.3, detail: '!!!' }] },
+    ],
+    botTried: ['declined_card_dialog', 'fallback'],
+    dialogInProgress: 'declined_card_dialog',
+    summary: 'Card declined twice at a shop; customer asked for a person.',
+    nextBestAction: 'Check the card block and offer to lift it.',
+    ...overrides,
+  };
+}
+
+/** A queued escalation of `webchat:conv-1`, without the optional fields set later (agent, CSAT, …). */
+export function anEscalation(overrides: Partial<EscalationRecord> = {}): EscalationRecord {
+  return {
+    id: 'esc-1',
+    conversationId: 'webchat:conv-1',
+    channelId: 'webchat',
+    customerId: 'cust-1',
+    trigger: 'human_request',
+    reasons: [{ name: 'explicit_human_request', weight: 1 }],
+    frustration: 0.64,
+    pool: 'apprentice',
+    priority: 2,
+    status: 'queued',
+    afterHours: false,
+    handoff: aHandoffPackage(),
+    conversationReference: {
+      activityId: 'act-9',
+      user: { id: 'web-user-1', name: 'Ada' },
+      bot: { id: 'attune', name: 'attune' },
+      conversation: { id: 'conv-1' },
+      channelId: 'webchat',
+      serviceUrl: 'http://localhost:3978',
+    },
+    createdAt: at(40),
+    updatedAt: at(40),
+    ...overrides,
+  };
 }
 
 /** A shallow copy of `value` without `key` (the property is absent, not undefined). */

@@ -1,0 +1,118 @@
+import { AttuneError } from '../../core/errors';
+import { findLimit, type DocumentCollection, type Filter } from '../document-collection';
+import type {
+  EscalationChanges,
+  EscalationFilter,
+  EscalationRecord,
+  EscalationStatus,
+  Escalations,
+} from '../ports';
+
+/** A stored escalation: the record with `_id` for `id`, its conversation reference as JSON, and a CSAT sentinel. */
+export interface EscalationDocument extends Omit<EscalationRecord, 'id' | 'conversationReference' | 'csat'> {
+  readonly _id: string;
+  /**
+   * The Bot Framework ConversationReference as a JSON string. Storage never looks inside it, and
+   * as a string its keys cannot trip nedb's field-name rules (no `.`, no leading `$`).
+   */
+  readonly conversationReferenceJson: string;
+  /**
+   * `null` until the customer rates the chat. "Not rated yet" is an equality match on `null`, which
+   * nedb, MongoDB and jongodb evaluate alike; `$exists` is outside our filter subset.
+   */
+  readonly csat: number | null;
+}
+
+/** The statuses in which an escalation still waits for, or is with, a person. */
+const ACTIVE: readonly EscalationStatus[] = ['queued', 'assigned'];
+
+/** Escalations over a document collection (one implementation for every technology). */
+export class DocumentEscalations implements Escalations {
+  constructor(private readonly collection: DocumentCollection<EscalationDocument>) {}
+
+  /** @throws AttuneError `ATTUNE_STORAGE_CONFLICT` when an escalation with the same id exists. */
+  async create(record: EscalationRecord): Promise<void> {
+    if (await this.collection.insertOne(toDocument(record))) return;
+    throw new AttuneError('ATTUNE_STORAGE_CONFLICT', `Escalation ${record.id} already exists.`);
+  }
+
+  async get(id: string): Promise<EscalationRecord | undefined> {
+    const doc = await this.collection.findOne({ _id: id });
+    return doc === undefined ? undefined : toRecord(doc);
+  }
+
+  /** If several are active (the callers prevent it), the most recent one. */
+  async activeForConversation(conversationId: string): Promise<EscalationRecord | undefined> {
+    const [doc] = await this.collection.find(
+      { conversationId, status: { $in: ACTIVE } },
+      { sort: { createdAt: -1, _id: 1 }, limit: 1 },
+    );
+    return doc === undefined ? undefined : toRecord(doc);
+  }
+
+  /**
+   * Changes left undefined keep their stored value on every engine (MongoDB ignores undefined,
+   * nedb would store it); the port offers no way to clear a field.
+   */
+  async transition(
+    id: string,
+    from: readonly EscalationStatus[],
+    to: EscalationStatus,
+    changes: EscalationChanges,
+    at: Date,
+  ): Promise<EscalationRecord | undefined> {
+    // One conditional update: of concurrent transitions from the same status, the engine lets one
+    // match. status and updatedAt go last so that no change can override them.
+    const set = { ...definedOnly(changes), status: to, updatedAt: at };
+    const matched = await this.collection.updateOne({ _id: id, status: { $in: from } }, set);
+    if (matched === 0) return undefined;
+    // A later writer may have moved it on already; the caller then sees that newer state.
+    return this.get(id);
+  }
+
+  /** Oldest first; ties in `createdAt` by id, so pages are stable. */
+  async list(
+    filter: EscalationFilter,
+    limit: number,
+  ): Promise<EscalationRecord[]> {
+    const max = findLimit(limit);
+    if (max === 0) return [];
+    const query: Filter<EscalationDocument> = {
+      status: { $in: filter.statuses },
+      ...(filter.pools === undefined ? {} : { pool: { $in: filter.pools } }),
+    };
+    const order = filter.newestFirst ? -1 : 1;
+    const docs = await this.collection.find(query, { sort: { createdAt: order, _id: order }, limit: max });
+    return docs.map(toRecord);
+  }
+
+  /** @throws AttuneError `ATTUNE_REQUEST_INVALID` when `rating` is not a whole number from 1 to 5. */
+  async recordCsat(id: string, rating: number, at: Date): Promise<boolean> {
+    if (!Number.isInteger(rating) || rating < 1 || rating > 5) {
+      throw new AttuneError('ATTUNE_REQUEST_INVALID', `A CSAT rating is a whole number from 1 to 5, not ${rating}.`);
+    }
+    // Conditional on "not rated yet": of two concurrent ratings, one is stored.
+    const matched = await this.collection.updateOne({ _id: id, csat: null }, { csat: rating, updatedAt: at });
+    return matched > 0;
+  }
+}
+
+function toDocument(record: EscalationRecord): EscalationDocument {
+  const { id, conversationReference, csat, ...fields } = record;
+  return {
+    _id: id,
+    ...fields,
+    conversationReferenceJson: JSON.stringify(conversationReference),
+    csat: csat ?? null,
+  };
+}
+
+function toRecord(doc: EscalationDocument): EscalationRecord {
+  const { _id, conversationReferenceJson, csat, ...fields } = doc;
+  const conversationReference: Record<string, unknown> = JSON.parse(conversationReferenceJson);
+  return { id: _id, ...fields, conversationReference, ...(typeof csat === 'number' ? { csat } : {}) };
+}
+
+function definedOnly(changes: EscalationChanges): EscalationChanges {
+  return Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined));
+}
