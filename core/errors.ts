@@ -11,6 +11,8 @@ export const ERROR_CODES = {
   ATTUNE_ACTIVITY_INVALID: 'An activity posted to /api/messages is malformed.',
   ATTUNE_REQUEST_INVALID: 'An API request body or parameter is malformed.',
   ATTUNE_UNAUTHORIZED: 'The request is not authenticated.',
+  ATTUNE_FORBIDDEN: 'The signed-in staff member has a role that does not allow this request.',
+  ATTUNE_RATE_LIMITED: 'Too many attempts (e.g. staff sign-ins) in a short time; retry later.',
   ATTUNE_NLU_MODEL_INVALID: 'An NLU model file is missing or unreadable.',
   ATTUNE_NLU_DATA_INVALID: 'Training or evaluation data is missing or malformed.',
   ATTUNE_CONTENT_INVALID: 'A content (.lg) file failed to parse or validate.',

@@ -7,6 +7,7 @@ import type { ActivityHandler, CloudAdapter } from 'botbuilder';
 import type { Logger } from '../core/logger';
 import type { AttuneStore } from '../storage/ports';
 import { validateActivity } from './activity-validation';
+import { parseJsonBody } from './json-body';
 
 /** Activities are small; anything bigger is refused before it is parsed. */
 const MAX_BODY_BYTES = 256 * 1024;
@@ -18,16 +19,11 @@ export interface ServerDependencies {
   readonly logger: Logger;
 }
 
-/** JSON keys that could pollute prototypes if an object were ever merged: dropped at parse time. */
-function dropPrototypeKeys(key: string, value: unknown): unknown {
-  return key === '__proto__' || key === 'constructor' || key === 'prototype' ? undefined : value;
-}
-
 export function createServer(deps: ServerDependencies): Server {
   const server = restify.createServer({ name: 'attune', handleUncaughtExceptions: false });
   server.use(restify.plugins.queryParser({ mapParams: false }));
   server.use(restify.plugins.bodyReader({ maxBodySize: MAX_BODY_BYTES }));
-  server.use(restify.plugins.jsonBodyParser({ mapParams: false, bodyReader: false, reviver: dropPrototypeKeys }));
+  server.use(parseJsonBody);
 
   server.post('/api/messages', async (req: Request, res: Response) => {
     const validation = validateActivity(req.body);

@@ -198,6 +198,44 @@ export interface Escalations {
   recordCsat(id: string, rating: number, at: Date): Promise<boolean>;
 }
 
+export type StaffRole = 'agent' | 'supervisor' | 'content';
+
+/** A person who works escalated chats or content. No default accounts exist: each is created. */
+export interface AgentAccount {
+  readonly id: string;
+  /** Unique login name. */
+  readonly name: string;
+  readonly pool: AgentPool;
+  readonly role: StaffRole;
+  /** scrypt hash with its parameters and salt, never the password. */
+  readonly passwordHash: string;
+  readonly createdAt: Date;
+  readonly disabled: boolean;
+}
+
+export interface Agents {
+  /** Rejects with ATTUNE_STORAGE_CONFLICT when the name is taken. */
+  create(account: AgentAccount): Promise<void>;
+  get(id: string): Promise<AgentAccount | undefined>;
+  findByName(name: string): Promise<AgentAccount | undefined>;
+  list(): Promise<AgentAccount[]>;
+}
+
+/** A signed-in session; the token itself is never stored, only its SHA-256. */
+export interface AgentSession {
+  readonly tokenHash: string;
+  readonly agentId: string;
+  readonly createdAt: Date;
+  readonly expiresAt: Date;
+}
+
+export interface AgentSessions {
+  create(session: AgentSession): Promise<void>;
+  /** The session if it exists and has not expired at `now`. */
+  find(tokenHash: string, now: Date): Promise<AgentSession | undefined>;
+  revoke(tokenHash: string): Promise<void>;
+}
+
 /** Everything persistent the bot needs, from one backend. */
 export interface AttuneStore {
   readonly kind: StoreKind;
@@ -205,6 +243,8 @@ export interface AttuneStore {
   readonly conversations: Conversations;
   readonly turns: Turns;
   readonly escalations: Escalations;
+  readonly agents: Agents;
+  readonly agentSessions: AgentSessions;
   /** botbuilder dialog and conversation state, with eTag optimistic concurrency. */
   readonly botState: Storage;
   /** Resolves when the backend answers; rejects with ATTUNE_STORAGE_UNAVAILABLE otherwise. */

@@ -1,5 +1,7 @@
 import type { DocumentCollection, IndexSpec, StoredDocument } from '../document-collection';
 import type { AttuneStore, StoreKind } from '../ports';
+import { DocumentAgentSessions, type AgentSessionDocument } from './document-agent-sessions';
+import { DocumentAgents, type AgentDocument } from './document-agents';
 import { DocumentBotState, type BotStateDocument } from './document-bot-state';
 import { DocumentConversations, type ConversationDocument } from './document-conversations';
 import { DocumentCustomerProfiles, type CustomerDocument } from './document-customer-profiles';
@@ -13,6 +15,8 @@ export const COLLECTION_NAMES = {
   turns: 'turns',
   escalations: 'escalations',
   botState: 'bot_state',
+  agents: 'agents',
+  agentSessions: 'agent_sessions',
 } as const;
 
 export type CollectionName = (typeof COLLECTION_NAMES)[keyof typeof COLLECTION_NAMES];
@@ -34,7 +38,8 @@ export interface DocumentBackend {
 
 // Indexes serve the ports' queries: profile by identity, a customer's conversations by recency,
 // a conversation's turns by time (MongoDB walks this index backwards for "most recent N"),
-// a conversation's active escalation, and the escalations waiting in given pools, oldest first.
+// a conversation's active escalation, the escalations waiting in given pools, oldest first,
+// staff accounts by (unique) name, and expired sessions to drop (sessions are found by `_id`).
 const CUSTOMER_INDEXES: readonly IndexSpec<CustomerDocument>[] = [{ fields: { identityKeys: 1 } }];
 const CONVERSATION_INDEXES: readonly IndexSpec<ConversationDocument>[] = [{ fields: { customerId: 1, updatedAt: -1 } }];
 const TURN_INDEXES: readonly IndexSpec<TurnDocument>[] = [{ fields: { conversationId: 1, at: 1, seq: 1 } }];
@@ -42,6 +47,8 @@ const ESCALATION_INDEXES: readonly IndexSpec<EscalationDocument>[] = [
   { fields: { conversationId: 1, status: 1 } },
   { fields: { status: 1, pool: 1, createdAt: 1 } },
 ];
+const AGENT_INDEXES: readonly IndexSpec<AgentDocument>[] = [{ fields: { name: 1 }, unique: true }];
+const AGENT_SESSION_INDEXES: readonly IndexSpec<AgentSessionDocument>[] = [{ fields: { expiresAt: 1 } }];
 
 /**
  * Builds an AttuneStore on a technology backend: opens every collection in parallel, creates the
@@ -50,12 +57,14 @@ const ESCALATION_INDEXES: readonly IndexSpec<EscalationDocument>[] = [
  */
 export async function openDocumentStore(backend: DocumentBackend): Promise<AttuneStore> {
   try {
-    const [customers, conversations, turns, escalations, botState] = await Promise.all([
+    const [customers, conversations, turns, escalations, botState, agents, agentSessions] = await Promise.all([
       openIndexed<CustomerDocument>(backend, COLLECTION_NAMES.customers, 'overwritten', CUSTOMER_INDEXES),
       openIndexed<ConversationDocument>(backend, COLLECTION_NAMES.conversations, 'overwritten', CONVERSATION_INDEXES),
       openIndexed<TurnDocument>(backend, COLLECTION_NAMES.turns, 'append-only', TURN_INDEXES),
       openIndexed<EscalationDocument>(backend, COLLECTION_NAMES.escalations, 'overwritten', ESCALATION_INDEXES),
       openIndexed<BotStateDocument>(backend, COLLECTION_NAMES.botState, 'overwritten', []),
+      openIndexed<AgentDocument>(backend, COLLECTION_NAMES.agents, 'overwritten', AGENT_INDEXES),
+      openIndexed<AgentSessionDocument>(backend, COLLECTION_NAMES.agentSessions, 'overwritten', AGENT_SESSION_INDEXES),
     ]);
     return Object.freeze({
       kind: backend.kind,
@@ -64,6 +73,8 @@ export async function openDocumentStore(backend: DocumentBackend): Promise<Attun
       turns: new DocumentTurns(turns),
       escalations: new DocumentEscalations(escalations),
       botState: new DocumentBotState(botState),
+      agents: new DocumentAgents(agents),
+      agentSessions: new DocumentAgentSessions(agentSessions),
       ping: () => backend.ping(),
       close: () => backend.close(),
     });

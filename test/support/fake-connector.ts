@@ -53,7 +53,8 @@ export class FakeConnector {
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
     const match = /^\/v3\/conversations\/([^/]+)\/activities(?:\/([^/?]+))?/.exec(req.url ?? '');
     if (req.method !== 'POST' || !match) {
-      res.writeHead(404).end();
+      res.writeHead(404);
+      res.end();
       return;
     }
     const chunks: Buffer[] = [];
@@ -66,7 +67,9 @@ export class FakeConnector {
       this.received.set(conversationId, list);
       for (const wake of this.waiters) wake();
       this.waiters.clear();
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: `reply-${list.length}` }));
+      // Two statements: restify patches ServerResponse.writeHead, and its version does not return `this`.
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ id: `reply-${list.length}` }));
     });
   }
 }

@@ -1,4 +1,6 @@
 import type {
+  AgentAccount,
+  AgentSession,
   ConversationRecord,
   CustomerProfile,
   EscalationRecord,
@@ -121,6 +123,34 @@ export function anEscalation(overrides: Partial<EscalationRecord> = {}): Escalat
     },
     createdAt: at(40),
     updatedAt: at(40),
+    ...overrides,
+  };
+}
+
+/**
+ * An enabled apprentice-pool agent account. The hash is a well-formed placeholder, not a hash of
+ * any password: storage tests never verify it (tests that sign in hash a real password).
+ */
+export function anAgentAccount(overrides: Partial<AgentAccount> = {}): AgentAccount {
+  return {
+    id: 'agent-1',
+    name: 'alice',
+    pool: 'apprentice',
+    role: 'agent',
+    passwordHash: 'scrypt$N=16384,r=8,p=1$c2FsdHNhbHRzYWx0c2FsdA==$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g=',
+    createdAt: at(-86400),
+    disabled: false,
+    ...overrides,
+  };
+}
+
+/** A session of `agent-1` signed in at at(0), valid for 12 hours. */
+export function anAgentSession(overrides: Partial<AgentSession> = {}): AgentSession {
+  return {
+    tokenHash: 'a'.repeat(64),
+    agentId: 'agent-1',
+    createdAt: at(0),
+    expiresAt: at(12 * 3600),
     ...overrides,
   };
 }

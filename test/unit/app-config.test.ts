@@ -62,3 +62,17 @@ describe('loadConfig', () => {
     expect(configError({ LOG_LEVEL: 'loud' }).message).toContain('fatal, error, warn, info, debug, trace, silent');
   });
 });
+
+describe('loadConfig business hours', () => {
+  it('defaults to 08:00-20:00 every day in London and accepts other hours', () => {
+    const config = loadConfig({}, root);
+    expect(config.businessHours).toMatchObject({ timezone: 'Europe/London', opensAt: 480, closesAt: 1200 });
+    expect(loadConfig({ BUSINESS_HOURS: '09:30-17:00', BUSINESS_DAYS: 'Mon-Fri', BUSINESS_TIMEZONE: 'America/New_York' }, root).businessHours.days.size).toBe(5);
+  });
+
+  it('rejects malformed hours naming the variables', () => {
+    const error = configError({ BUSINESS_HOURS: 'nine to five' });
+    expect(error.code).toBe('ATTUNE_CONFIG_INVALID');
+    expect(error.message).toContain('BUSINESS_HOURS');
+  });
+});

@@ -3,6 +3,9 @@ import path from 'node:path';
 import pino from 'pino';
 import { AttuneBot } from '../../bots/attune-bot';
 import { ContentLibrary } from '../../content/content-library';
+import { parseBusinessHours } from '../../escalation/business-hours';
+import { EscalationService } from '../../escalation/escalation-service';
+import { InProcessAgentQueue } from '../../escalation/queue/in-process-agent-queue';
 import { createStore } from '../../storage/create-store';
 import type { AttuneStore } from '../../storage/ports';
 import { keywordRecognizer } from '../support/keyword-recognizer';
@@ -13,6 +16,9 @@ describe('AttuneBot conversations (TestAdapter)', () => {
   let content: ContentLibrary;
   let store: AttuneStore;
   let adapter: TestAdapter;
+  let queue: InProcessAgentQueue;
+  const logger = pino({ level: 'silent' });
+  const alwaysOpen = parseBusinessHours('00:00-24:00', 'Mon-Sun', 'UTC');
 
   beforeAll(async () => {
     content = await ContentLibrary.load(path.join(__dirname, '..', '..', 'content'), 'en');
@@ -20,20 +26,26 @@ describe('AttuneBot conversations (TestAdapter)', () => {
 
   beforeEach(async () => {
     store = await createStore({ kind: 'memory' });
+    queue = new InProcessAgentQueue({ logger });
+    const timings = { slaMs: 600_000, abandonAfterMs: 1_800_000 };
+    const escalations = new EscalationService(store.escalations, store.turns, queue, alwaysOpen, timings, logger);
     const conversationState = new ConversationState(store.botState);
     const bot = new AttuneBot({
       conversationState,
       store,
       recognizer: keywordRecognizer(),
       content,
-      escalation: { frustrationThreshold: 0.7, failedTurnsToEscalate: 3 },
+      escalation: { frustrationThreshold: 0.7, failedTurnsToEscalate: 3, ...timings },
+      escalations,
+      businessHours: alwaysOpen,
       defaultLocale: 'en',
-      logger: pino({ level: 'silent' }),
+      logger,
     });
     adapter = new TestAdapter((context) => bot.run(context));
   });
 
   afterEach(async () => {
+    await queue.close();
     await store.close();
   });
 
@@ -98,11 +110,24 @@ describe('AttuneBot conversations (TestAdapter)', () => {
       .assertReply((event) => {
         sent.push(event);
       })
+      .assertReply((reply) => {
+        expect(templateOf(reply)?.template).toBe('handoff.position');
+        expect(reply.text).toContain('number 1 in the queue');
+      })
+      .send('are you there?')
+      .assertReply((reply) => expect(templateOf(reply)?.template).toBe('handoff.stillWaiting'))
+      .send('never mind')
+      .assertReply((reply) => expect(templateOf(reply)?.template).toBe('handoff.cancelled'))
+      .send('hello')
+      .assertReply((reply) => expect(templateOf(reply)?.template).toBe('greeting'))
       .startTest();
     const [event] = sent;
     expect(event?.type).toBe('event');
     expect(event?.name).toBe('handoff.initiate');
     expect((event?.value as { trigger: string }).trigger).toBe('human_request');
+    const [escalation] = await store.escalations.list({ statuses: ['abandoned'] }, 10);
+    expect(escalation).toMatchObject({ trigger: 'human_request', pool: 'apprentice', disposition: 'cancelled_by_customer' });
+    expect((event?.value as { escalationId: string }).escalationId).toBe(escalation?.id);
     const transcript = event?.attachments?.[0];
     // botbuilder 4.23 attaches the transcript as JSON named "Transcript" (not the vnd content type).
     expect(transcript).toMatchObject({ name: 'Transcript', contentType: 'application/json' });

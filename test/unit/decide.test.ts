@@ -27,6 +27,12 @@ describe('decide', () => {
     expect(decision.action).toEqual({ kind: 'escalate', trigger: 'human_request' });
   });
 
+  it('sends a stolen card (not a lost one) and fraud to a person at once', () => {
+    expect(decide(input({ text: 'my card was stolen', understanding: understanding('lost_or_stolen_card') }), settings).action).toEqual({ kind: 'escalate', trigger: 'high_risk' });
+    expect(decide(input({ text: 'I lost my card', understanding: understanding('lost_or_stolen_card') }), settings).action).toEqual({ kind: 'start_task', dialogId: 'lostCard' });
+    expect(decide(input({ text: 'someone used my card', understanding: understanding('compromised_card') }), settings).action).toEqual({ kind: 'escalate', trigger: 'high_risk' });
+  });
+
   it('escalates on frustration at the threshold and on repeated failures', () => {
     expect(decide(input({ perception: { ...calm, score: 0.7 } }), settings).action).toEqual({ kind: 'escalate', trigger: 'frustration' });
     expect(decide(input({ understanding: understanding('oos', 0.1), perception: { ...calm, consecutiveFailures: 3 } }), settings).action).toEqual({ kind: 'escalate', trigger: 'failed_turns' });

@@ -1,14 +1,13 @@
-import { CALM, FrustrationMeter } from '../../escalation/frustration-meter';
-import type { Understanding } from '../../nlu/types';
+import { CALM, FrustrationMeter, type TurnSignals } from '../../escalation/frustration-meter';
 
 const meter = new FrustrationMeter();
 
-function said(intent: string, confidence: number, sentimentScore = 0, anger = 0): Understanding {
-  return {
+function said(intent: string, confidence: number, sentimentScore = 0, anger = 0, text = 'something'): TurnSignals {
+  return { text, understanding: {
     intent: { intent, confidence, alternatives: [] },
     entities: [],
     sentiment: { score: sentimentScore, cues: { anger, anxiety: 0, urgency: 0, confusion: 0, gratitude: 0 } },
-  };
+  } };
 }
 
 describe('FrustrationMeter', () => {
@@ -49,5 +48,40 @@ describe('FrustrationMeter', () => {
   it('flags an explicit request for a person', () => {
     expect(meter.perceive(CALM, said('human_request', 0.9)).perception.humanRequested).toBe(true);
     expect(meter.perceive(CALM, said('human_request', 0.2)).perception.humanRequested).toBe(false);
+  });
+});
+
+describe('FrustrationMeter domain-independent signals', () => {
+  const reasonsOf = (previousText: string | undefined, text: string, intent = 'card_arrival', confidence = 0.9, sentiment = 0) => {
+    const first = previousText === undefined ? CALM : meter.perceive(CALM, said('exchange_rate', 0.9, 0, 0, previousText)).state;
+    return meter.perceive(first, said(intent, confidence, sentiment, 0, text)).perception.reasons.map((r) => r.name);
+  };
+
+  it('hears a customer correcting the bot', () => {
+    expect(reasonsOf(undefined, "No, that's not what I asked")).toContain('customer_correcting');
+    expect(reasonsOf(undefined, 'I already said it was a transfer')).toContain('customer_correcting');
+    expect(reasonsOf(undefined, 'Nothing arrived yet')).not.toContain('customer_correcting');
+  });
+
+  it('hears a rephrased repeat of the previous message', () => {
+    expect(reasonsOf('where is my parcel with the new headphones', 'my new headphones parcel, where is it?', 'oos', 0.2)).toContain('rephrased_request');
+    expect(reasonsOf('where is my parcel with the new headphones', 'can I change my delivery address', 'oos', 0.2)).not.toContain('rephrased_request');
+  });
+
+  it('hears sarcasm', () => {
+    expect(reasonsOf(undefined, 'Great, thanks a lot, very helpful, not')).toContain('sarcasm');
+    expect(reasonsOf(undefined, 'thanks for nothing')).toContain('sarcasm');
+    expect(reasonsOf(undefined, 'Thanks a lot, that fixed it')).not.toContain('sarcasm');
+  });
+
+  it('hears a curt reply after long messages when things go badly', () => {
+    expect(reasonsOf('I have explained three times that the refund from the shop never reached my account', 'whatever', 'oos', 0.1, -0.3)).toContain('curt_reply');
+    expect(reasonsOf('I have explained three times that the refund from the shop never reached my account', 'ok thanks', 'thanks', 0.9, 0.5)).not.toContain('curt_reply');
+  });
+
+  it('counts time dragging on and repeat contacts about the same case', () => {
+    const start = meter.perceive(CALM, { ...said('card_arrival', 0.9), at: 0 }).state;
+    const later = meter.perceive(start, { ...said('top_up_failed', 0.9), at: 35 * 60_000, repeatContacts: 2 });
+    expect(later.perception.reasons).toEqual(expect.arrayContaining([{ name: 'taking_long', weight: 0.1 }, { name: 'repeat_contact', weight: 0.2 }]));
   });
 });

@@ -1,0 +1,54 @@
+/**
+ * Dates and relative dates via chrono-node (British day/month order: a UK retail bank).
+ * Customers mostly talk about what already happened ("I paid on Tuesday"), so a weekday or a
+ * day-and-month without a year resolves to the most recent past one, unless the message speaks
+ * of the future ("next Friday", "I'll be in on Friday", "schedule it for 3 March").
+ */
+import * as chrono from 'chrono-node';
+import { PRIORITY, type Found } from './spans';
+
+/** Cheap gate: chrono only runs when the text could hold a date at all. */
+const DATE_HINT =
+  /\d|\b(?:yesterday|today|tonight|tomorrow|ago|last|next|this|week|month|year|fortnight|weekend|mon|tue|wed|thu|fri|sat|sun|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)/i;
+const FUTURE_HINT = /\b(?:next|coming|will|won't|shall|'ll|going to|gonna|schedule\w*|plan\w*|upcoming|due|from now|in \d+ days?)\b/i;
+/** "now", "a second ago", "at 5pm": a moment, not a date the customer means. */
+const NOT_A_DATE = /^(?:(?:right )?now|just now|a (?:second|moment|minute|few (?:seconds|minutes)) ago|\d+ (?:seconds?|minutes?|hours?) ago)$/i;
+
+function pad(value: number): string {
+  return String(value).padStart(2, '0');
+}
+
+function isoDay(date: Date): string {
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+}
+
+/** Moves a guessed date one week (weekday only) or one year, back or forward. */
+function shift(date: Date, byWeek: boolean, direction: 1 | -1): Date {
+  return byWeek
+    ? new Date(date.getFullYear(), date.getMonth(), date.getDate() + 7 * direction)
+    : new Date(date.getFullYear() + direction, date.getMonth(), date.getDate());
+}
+
+/** Finds dates; `now` is the reference for "yesterday", "last Friday", "3 March". */
+export function findDates(text: string, now: Date): Found[] {
+  if (!DATE_HINT.test(text)) return [];
+  const found: Found[] = [];
+  const future = FUTURE_HINT.test(text);
+  for (const result of chrono.en.GB.parse(text, now)) {
+    const { start } = result;
+    const phrase = result.text.trim();
+    if (NOT_A_DATE.test(phrase)) continue;
+    const hasDay = start.isCertain('day') || start.isCertain('weekday');
+    if (!hasDay && !start.isCertain('month')) continue; // a bare time of day
+    let date = start.date();
+    const onlyWeekday = start.isCertain('weekday') && !start.isCertain('day');
+    const noYear = start.isCertain('day') && !start.isCertain('year') && start.isCertain('month');
+    const guessed = onlyWeekday || noYear || !start.isCertain('year');
+    const today = new Date(now.getFullYear(), now.getMonth(), now.getDate());
+    if (guessed && !future && date.getTime() > now.getTime()) date = shift(date, onlyWeekday, -1);
+    else if (guessed && future && date.getTime() < today.getTime()) date = shift(date, onlyWeekday, 1);
+    const value = hasDay ? isoDay(date) : `${date.getFullYear()}-${pad(date.getMonth() + 1)}`;
+    found.push({ entity: { kind: 'date', text: phrase, value }, start: result.index, end: result.index + result.text.length, priority: PRIORITY.date });
+  }
+  return found;
+}

@@ -1,0 +1,73 @@
+/** Money amounts with a currency: "£50", "50 GBP", "$1,200.50", "20 euros", "€3.5k", "50p". */
+import { PRIORITY, type Found } from './spans';
+
+const SYMBOLS: Readonly<Record<string, string>> = { '£': 'GBP', $: 'USD', '€': 'EUR', '¥': 'JPY', '₹': 'INR' };
+
+const WORDS: ReadonlyArray<readonly [RegExp, string, number]> = [
+  [/^(?:pounds?|quid|sterling|gbp)$/i, 'GBP', 1],
+  [/^(?:pence|p)$/i, 'GBP', 0.01],
+  [/^(?:dollars?|bucks|usd)$/i, 'USD', 1],
+  [/^(?:cents?)$/i, 'USD', 0.01],
+  [/^(?:euros?|eur)$/i, 'EUR', 1],
+  [/^(?:yen|jpy)$/i, 'JPY', 1],
+  [/^(?:francs?|chf)$/i, 'CHF', 1],
+  [/^(?:cad|aud|nzd|sek|nok|dkk|pln|inr|cny|hkd|sgd|zar|aed|try|mxn)$/i, '', 1],
+];
+
+const NUMBER = String.raw`(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?(?:\s?(k|m|bn|thousand|million|grand)\b)?`;
+const CODES = String.raw`gbp|usd|eur|jpy|chf|cad|aud|nzd|sek|nok|dkk|pln|inr|cny|hkd|sgd|zar|aed|try|mxn`;
+const UNIT_WORDS = String.raw`pounds?|quid|sterling|pence|p|dollars?|bucks|cents?|euros?|yen|francs?`;
+
+/** "£50", "$1,200.50", "€3.5k", "US$ 20". */
+const SYMBOL_FIRST = new RegExp(String.raw`(?:US)?([£$€¥₹])\s?${NUMBER}`, 'gi');
+/** "GBP 50", "EUR 3.5k". */
+const CODE_FIRST = new RegExp(String.raw`\b(${CODES})\s?${NUMBER}`, 'gi');
+/** "50 GBP", "20 euros", "50p", "3 grand". */
+const NUMBER_FIRST = new RegExp(String.raw`(?<![\d.,£$€¥₹])${NUMBER}\s?(${CODES}|${UNIT_WORDS})\b`, 'gi');
+/** "3 grand" has no currency word; in a UK bank it means pounds. */
+const GRAND = /(?<![\d.,£$€¥₹])(\d+(?:\.\d+)?)\s?grand\b/gi;
+
+const MULTIPLIERS: Readonly<Record<string, number>> = { k: 1e3, thousand: 1e3, grand: 1e3, m: 1e6, million: 1e6, bn: 1e9 };
+
+function amountOf(whole: string, fraction: string | undefined, multiplier: string | undefined): number {
+  const base = Number(whole.replace(/,/g, '') + (fraction === undefined ? '' : `.${fraction}`));
+  const scale = multiplier === undefined ? 1 : (MULTIPLIERS[multiplier.toLowerCase()] ?? 1);
+  return Math.round(base * scale * 100) / 100;
+}
+
+function currencyOfWord(word: string): { currency: string; scale: number } {
+  for (const [pattern, currency, scale] of WORDS) {
+    if (pattern.test(word)) return { currency: currency === '' ? word.toUpperCase() : currency, scale };
+  }
+  return { currency: word.toUpperCase(), scale: 1 };
+}
+
+function money(text: string, start: number, amount: number, currency: string): Found {
+  return {
+    entity: { kind: 'money', text, value: { amount, currency } },
+    start,
+    end: start + text.length,
+    priority: PRIORITY.money,
+  };
+}
+
+export function findMoney(text: string): Found[] {
+  const found: Found[] = [];
+  for (const match of text.matchAll(SYMBOL_FIRST)) {
+    found.push(money(match[0], match.index ?? 0, amountOf(match[2], match[3], match[4]), SYMBOLS[match[1]]));
+  }
+  for (const match of text.matchAll(CODE_FIRST)) {
+    found.push(money(match[0], match.index ?? 0, amountOf(match[2], match[3], match[4]), match[1].toUpperCase()));
+  }
+  for (const match of text.matchAll(NUMBER_FIRST)) {
+    const unit = match[4];
+    // "p" only counts glued to the number ("50p"), never "5 p"; and "2 p.m." is a time.
+    if (/^p$/i.test(unit) && (/\s/.test(match[0]) || /^\.m/i.test(text.slice((match.index ?? 0) + match[0].length)))) continue;
+    const { currency, scale } = currencyOfWord(unit);
+    found.push(money(match[0], match.index ?? 0, Math.round(amountOf(match[1], match[2], match[3]) * scale * 100) / 100, currency));
+  }
+  for (const match of text.matchAll(GRAND)) {
+    found.push(money(match[0], match.index ?? 0, amountOf(match[1], undefined, 'grand'), 'GBP'));
+  }
+  return found;
+}

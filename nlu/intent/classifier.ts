@@ -1,0 +1,77 @@
+/** Classifies one message with a trained linear intent model. */
+import { OUT_OF_SCOPE, type IntentClassifier, type IntentPrediction, type IntentScore } from '../types';
+import { softmax } from './calibration';
+import { ColumnIndex, extractNgrams, vectorize } from './features';
+import { dequantizeWeights, type IntentModel } from './model';
+
+/** How many intents `alternatives` lists. */
+export const ALTERNATIVES = 5;
+
+export class LinearIntentClassifier implements IntentClassifier {
+  private readonly columns: ColumnIndex;
+  private readonly weights: Float32Array;
+  // Reused between calls: classify is synchronous, so no two calls share them at once.
+  private readonly scores: Float64Array;
+  private readonly probabilities: Float64Array;
+
+  constructor(readonly model: IntentModel) {
+    if (!model) throw new Error('[LinearIntentClassifier]: Missing parameter. model is required');
+    this.columns = new ColumnIndex(model.vocabulary);
+    this.weights = dequantizeWeights(model.weights, model.labels.length);
+    this.scores = new Float64Array(model.labels.length);
+    this.probabilities = new Float64Array(model.labels.length);
+  }
+
+  /**
+   * Raw linear scores, one per label, for calibration and evaluation. The array is reused by the
+   * next call: copy it to keep it.
+   */
+  scoreText(text: string): Float64Array {
+    return this.score(text).scores;
+  }
+
+  /** Scores, and whether the message had any n-gram the model knows. */
+  private score(text: string): { scores: Float64Array; known: boolean } {
+    const { model, scores, weights } = this;
+    const classes = model.labels.length;
+    const vector = vectorize(extractNgrams(text, model.features), model.vocabulary, this.columns, model.features);
+    scores.set(model.bias);
+    for (let k = 0; k < vector.indices.length; k++) {
+      const base = vector.indices[k] * classes;
+      const v = vector.values[k];
+      for (let c = 0; c < classes; c++) scores[c] += weights[base + c] * v;
+    }
+    return { scores, known: vector.indices.length > 0 };
+  }
+
+  /**
+   * The best intent with its calibrated confidence and the top alternatives. When the confidence
+   * is below the model's threshold, or the message has no n-gram the model has ever seen, the
+   * intent is `oos`; `confidence` and `alternatives` still describe the best guesses.
+   */
+  classify(text: string): IntentPrediction {
+    const { model, probabilities } = this;
+    const { scores, known } = this.score(text);
+    softmax(scores, model.temperature, probabilities);
+    const alternatives = topScores(probabilities, model.labels, ALTERNATIVES);
+    const best = alternatives[0];
+    return {
+      intent: known && best.confidence >= model.threshold ? best.intent : OUT_OF_SCOPE,
+      confidence: best.confidence,
+      alternatives,
+    };
+  }
+}
+
+function topScores(probabilities: Float64Array, labels: readonly string[], k: number): IntentScore[] {
+  const top: IntentScore[] = [];
+  for (let c = 0; c < probabilities.length; c++) {
+    const p = probabilities[c];
+    if (top.length === k && p <= top[k - 1].confidence) continue;
+    let at = top.length === k ? k - 1 : top.length;
+    while (at > 0 && top[at - 1].confidence < p) at--;
+    top.splice(at, 0, { intent: labels[c], confidence: p });
+    if (top.length > k) top.pop();
+  }
+  return top;
+}

@@ -1,0 +1,184 @@
+/**
+ * Staff accounts from the command line, on the store the bot uses (same environment: DATA_DIR or
+ * MONGODB_URI):
+ *
+ *   npm run agents -- add --name <name> --pool <apprentice|expert> [--role agent|supervisor|content] [--json]
+ *   npm run agents -- list [--json]
+ *
+ * `add` prints the generated password once. `main` returns the exit code (0 done, 1 failed,
+ * 2 bad command line) instead of exiting, so tests can drive it.
+ */
+import { loadConfig, type StorageSettings } from '../config/app-config';
+import { isAttuneError } from '../core/errors';
+import { findProjectRoot } from '../core/project-root';
+import { agentNameProblem, createAgentAccount, AGENT_POOLS, STAFF_ROLES, type CreatedAgentAccount } from '../server/auth/agent-accounts';
+import { createStore } from '../storage/create-store';
+import type { AgentAccount, AgentPool, AttuneStore, StaffRole } from '../storage/ports';
+
+export const USAGE = `usage:
+  npm run agents -- add --name <name> --pool <${AGENT_POOLS.join('|')}> [--role ${STAFF_ROLES.join('|')}] [--json]
+  npm run agents -- list [--json]
+
+add   creates a staff account and prints its generated password, once (role defaults to agent).
+list  shows the accounts (never passwords).
+--json  machine-readable output: add prints one line {"id","name","pool","role","password"};
+        list prints one line per account. (npm run --silent keeps npm's own lines off stdout.)
+`;
+
+type Writable = Pick<NodeJS.WritableStream, 'write'>;
+
+type Command =
+  | { readonly kind: 'add'; readonly name: string; readonly pool: AgentPool; readonly role: StaffRole; readonly json: boolean }
+  | { readonly kind: 'list'; readonly json: boolean }
+  | { readonly kind: 'help' };
+
+class UsageError extends Error {}
+
+export async function main(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  out: Writable = process.stdout,
+  err: Writable = process.stderr,
+): Promise<number> {
+  let command: Command;
+  try {
+    command = parseCommand(argv);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    err.write(`agents: ${error.message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (command.kind === 'help') {
+    out.write(USAGE);
+    return 0;
+  }
+
+  let storage: StorageSettings;
+  try {
+    storage = loadConfig(env, findProjectRoot()).storage;
+  } catch (error) {
+    err.write(`agents: ${errorMessage(error)}\n`);
+    return 1;
+  }
+  let store: AttuneStore;
+  try {
+    store = await createStore(storage);
+  } catch (error) {
+    if (isAttuneError(error, 'ATTUNE_DATA_DIR_LOCKED') && storage.kind === 'embedded') {
+      err.write(
+        `agents: the bot is running on DATA_DIR ${storage.dataDir}; stop it or run this against MongoDB (MONGODB_URI). ` +
+          `Nothing was changed.\n  (${error.message})\n`,
+      );
+      return 1;
+    }
+    err.write(`agents: could not open the store: ${errorMessage(error)}\n`);
+    return 1;
+  }
+  try {
+    return command.kind === 'add' ? await add(store, command, out, err) : await list(store, command.json, out);
+  } finally {
+    // Waits until the writes have reached the files (embedded) before the process may exit.
+    await store.close();
+  }
+}
+
+async function add(store: AttuneStore, command: Extract<Command, { kind: 'add' }>, out: Writable, err: Writable): Promise<number> {
+  let created: CreatedAgentAccount;
+  try {
+    created = await createAgentAccount(store.agents, command);
+  } catch (error) {
+    if (isAttuneError(error, 'ATTUNE_STORAGE_CONFLICT')) {
+      err.write(`agents add: ${error.message} Pick another name; nothing was changed.\n`);
+      return 1;
+    }
+    throw error;
+  }
+  const { account, password } = created;
+  if (command.json) {
+    out.write(`${JSON.stringify({ id: account.id, name: account.name, pool: account.pool, role: account.role, password })}\n`);
+    return 0;
+  }
+  out.write(
+    `Created the ${account.role} account "${account.name}" in the ${account.pool} pool (id ${account.id}).\n` +
+      `Its password is shown only this once; hand it over privately:\n\n  ${password}\n\n`,
+  );
+  return 0;
+}
+
+async function list(store: AttuneStore, json: boolean, out: Writable): Promise<number> {
+  const accounts = await store.agents.list();
+  if (json) {
+    for (const account of accounts) out.write(`${JSON.stringify(publicFields(account))}\n`);
+    return 0;
+  }
+  if (accounts.length === 0) {
+    out.write('No staff accounts yet. Create one with: npm run agents -- add --name <name> --pool <apprentice|expert>\n');
+    return 0;
+  }
+  const rows = [
+    ['NAME', 'POOL', 'ROLE', 'STATUS', 'CREATED', 'ID'],
+    ...accounts.map((a) => [a.name, a.pool, a.role, a.disabled ? 'disabled' : 'active', a.createdAt.toISOString(), a.id]),
+  ];
+  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
+  for (const row of rows) out.write(`${row.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd()}\n`);
+  return 0;
+}
+
+/** Everything but the password hash. */
+function publicFields(account: AgentAccount) {
+  return { id: account.id, name: account.name, pool: account.pool, role: account.role, disabled: account.disabled, createdAt: account.createdAt.toISOString() };
+}
+
+function parseCommand(argv: readonly string[]): Command {
+  const [verb, ...args] = argv;
+  if (verb === 'help' || verb === '--help' || verb === '-h') return { kind: 'help' };
+  if (verb !== 'add' && verb !== 'list') throw new UsageError(verb === undefined ? 'a command is required' : `unknown command "${verb}"`);
+  const options = new Map<string, string>();
+  let json = false;
+  for (let i = 0; i < args.length; i += 1) {
+    const flag = args[i];
+    if (flag === '--json') {
+      json = true;
+      continue;
+    }
+    const valueFlags = verb === 'add' ? ['--name', '--pool', '--role'] : [];
+    if (!valueFlags.includes(flag)) throw new UsageError(`unknown option "${flag}" for ${verb}`);
+    const value = args[i + 1];
+    if (value === undefined || value.startsWith('--')) throw new UsageError(`${flag} needs a value`);
+    if (options.has(flag)) throw new UsageError(`${flag} is given twice`);
+    options.set(flag, value);
+    i += 1;
+  }
+  if (verb === 'list') return { kind: 'list', json };
+
+  const name = options.get('--name');
+  const pool = options.get('--pool');
+  const role = options.get('--role') ?? 'agent';
+  if (name === undefined) throw new UsageError('add needs --name');
+  const nameProblem = agentNameProblem(name);
+  if (nameProblem !== undefined) throw new UsageError(nameProblem);
+  if (pool === undefined) throw new UsageError('add needs --pool');
+  if (!isOneOf(pool, AGENT_POOLS)) throw new UsageError(`--pool must be one of ${AGENT_POOLS.join(', ')}`);
+  if (!isOneOf(role, STAFF_ROLES)) throw new UsageError(`--role must be one of ${STAFF_ROLES.join(', ')}`);
+  return { kind: 'add', name, pool, role, json };
+}
+
+function isOneOf<T extends string>(value: string, allowed: readonly T[]): value is T {
+  return (allowed as readonly string[]).includes(value);
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`agents: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

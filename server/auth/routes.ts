@@ -1,0 +1,83 @@
+/**
+ * Staff sign-in over HTTP:
+ *
+ * - `POST /api/agent/login` `{ name, password }` → 200 `{ token, expiresAt, agent }`; 400 bad body,
+ *   401 bad credentials, 429 too many unsuccessful attempts from the address or for the name.
+ * - `POST /api/agent/logout` (bearer token) → 204; the token no longer works.
+ * - `GET /api/agent/me` (bearer token) → 200 `{ agent }`.
+ *
+ * Passwords and tokens are never logged.
+ */
+import type { Request, Response, Server } from 'restify';
+import { z } from 'zod';
+import { AttuneError, isAttuneError } from '../../core/errors';
+import type { Logger } from '../../core/logger';
+import { normalizeAgentName } from './agent-accounts';
+import { withApiErrors } from './api-errors';
+import { clientAddressKey, DEFAULT_LOGIN_RATE_LIMIT, LoginRateLimiter, type RateLimit } from './login-rate-limiter';
+import { ALL_STAFF_ROLES, bearerToken, type StaffAuth, type StaffLogin } from './staff-auth';
+import { withStaff } from './with-staff';
+
+export interface StaffAuthRouteOptions {
+  /** Unsuccessful sign-ins allowed per client address and per name (default 10 per 5 minutes). */
+  readonly loginRateLimit?: RateLimit;
+  /**
+   * The client's address for rate limiting. Default: the TCP peer. Behind a reverse proxy pass a
+   * function that reads the address the proxy sets; never trust a forwarded header by default,
+   * since any client can send one.
+   */
+  readonly clientAddress?: (req: Request) => string | undefined;
+  /** The rate limiter's clock in ms (tests inject one). */
+  readonly now?: () => number;
+}
+
+const loginBody = z.object({
+  name: z.string().trim().min(1, 'name is required').max(100, 'name is at most 100 characters'),
+  password: z.string().min(1, 'password is required').max(1024, 'password is at most 1024 characters'),
+});
+
+export function registerStaffAuthRoutes(server: Server, auth: StaffAuth, logger: Logger, options: StaffAuthRouteOptions = {}): void {
+  const limiter = new LoginRateLimiter(options.loginRateLimit ?? DEFAULT_LOGIN_RATE_LIMIT, options.now);
+  const clientAddress = options.clientAddress ?? ((req: Request) => req.socket.remoteAddress);
+
+  server.post('/api/agent/login', withApiErrors(async (req: Request, res: Response) => {
+    const parsed = loginBody.safeParse(req.body);
+    if (!parsed.success) {
+      const problems = parsed.error.issues.map((issue) => (issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message));
+      throw new AttuneError('ATTUNE_REQUEST_INVALID', `Send a JSON body { "name": …, "password": … }. ${problems.join('; ')}`);
+    }
+    const { name, password } = parsed.data;
+    const client = clientAddressKey(clientAddress(req));
+    const attempt = limiter.tryAttempt([`address:${client}`, `name:${normalizeAgentName(name)}`]);
+    if (!attempt.allowed) {
+      const seconds = Math.ceil(attempt.retryAfterMs / 1000);
+      logger.warn({ event: 'staff_login_throttled', client }, 'staff sign-in throttled');
+      res.header('Retry-After', String(seconds));
+      throw new AttuneError('ATTUNE_RATE_LIMITED', `Too many unsuccessful sign-in attempts; try again in ${Math.ceil(seconds / 60)} minute(s).`);
+    }
+    let login: StaffLogin;
+    try {
+      login = await auth.login(name, password);
+    } catch (error) {
+      if (isAttuneError(error, 'ATTUNE_UNAUTHORIZED')) logger.warn({ event: 'staff_login_refused', client }, 'staff sign-in refused');
+      else attempt.forgive(); // e.g. storage down: not a guess, and must not lock people out afterwards
+      throw error;
+    }
+    attempt.forgive();
+    logger.info({ event: 'staff_login', agentId: login.agent.id, role: login.agent.role }, 'staff signed in');
+    res.header('Cache-Control', 'no-store');
+    res.send(200, { token: login.token, expiresAt: login.expiresAt.toISOString(), agent: login.agent });
+  }, logger));
+
+  server.post('/api/agent/logout', withStaff(auth, ALL_STAFF_ROLES, async (req, res, agent) => {
+    const token = bearerToken(req.header('authorization'));
+    if (token !== undefined) await auth.logout(token);
+    logger.info({ event: 'staff_logout', agentId: agent.id }, 'staff signed out');
+    res.send(204);
+  }, logger));
+
+  server.get('/api/agent/me', withStaff(auth, ALL_STAFF_ROLES, async (_req, res, agent) => {
+    res.header('Cache-Control', 'no-store');
+    res.send(200, { agent });
+  }, logger));
+}

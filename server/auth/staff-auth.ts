@@ -1,0 +1,135 @@
+/**
+ * Staff sign-in: name and password to a bearer session token, and a token back to the agent.
+ * Tokens are 32 random bytes (base64url); only their SHA-256 is stored, so a copy of the database
+ * does not let anyone sign in.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { AttuneError } from '../../core/errors';
+import type { AgentAccount, AgentSessions, Agents, StaffRole } from '../../storage/ports';
+import { normalizeAgentName, STAFF_ROLES } from './agent-accounts';
+import { generatePassword, hashPassword, verifyPassword } from './passwords';
+
+/** What the rest of the app knows about a signed-in person: never the password hash. */
+export type SignedInAgent = Pick<AgentAccount, 'id' | 'name' | 'pool' | 'role'>;
+
+export interface StaffLogin {
+  /** The bearer token, shown to the client once. */
+  readonly token: string;
+  readonly expiresAt: Date;
+  readonly agent: SignedInAgent;
+}
+
+export interface StaffAuthOptions {
+  /** How long a session lasts (default 12 hours). */
+  readonly sessionTtlMs?: number;
+  /** The clock (tests inject one). */
+  readonly now?: () => Date;
+}
+
+export const DEFAULT_SESSION_TTL_MS = 12 * 60 * 60 * 1000;
+
+/** Every staff role: for routes open to anyone signed in. */
+export const ALL_STAFF_ROLES: readonly StaffRole[] = STAFF_ROLES;
+
+/** The same for an unknown name, a wrong password and a disabled account: none is revealed. */
+const LOGIN_REFUSED = 'The name or password is not correct.';
+const SESSION_REFUSED = 'Sign in first: the session token is missing, unknown or expired.';
+
+/** 32 bytes in base64url, unpadded. */
+const TOKEN_FORMAT = /^[A-Za-z0-9_-]{43}$/;
+const BEARER = /^Bearer +(\S+) *$/i;
+
+/** The SHA-256 of a session token, as stored (hex). */
+export function hashSessionToken(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+/** Signs staff in and out, and tells who is behind a bearer token. */
+export class StaffAuth {
+  private readonly sessionTtlMs: number;
+  private readonly now: () => Date;
+  /**
+   * A hash of a random password nobody knows, verified against when the name is unknown, so that
+   * an unknown name costs the same scrypt work as a wrong password. Started at construction so
+   * that the first refused sign-in is not slower than the others.
+   */
+  private readonly decoyHash: Promise<string>;
+
+  constructor(
+    private readonly agents: Agents,
+    private readonly sessions: AgentSessions,
+    options: StaffAuthOptions = {},
+  ) {
+    if (!agents) throw new Error('[StaffAuth]: Missing parameter. agents is required');
+    if (!sessions) throw new Error('[StaffAuth]: Missing parameter. sessions is required');
+    const ttl = options.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS;
+    if (!Number.isFinite(ttl) || ttl <= 0) throw new RangeError('[StaffAuth]: sessionTtlMs must be a positive number of milliseconds');
+    this.sessionTtlMs = ttl;
+    this.now = options.now ?? (() => new Date());
+    this.decoyHash = hashPassword(generatePassword());
+    this.decoyHash.catch(() => undefined); // surfaced, if ever, by the login that awaits it
+  }
+
+  /**
+   * Checks the name and password and opens a session.
+   *
+   * @throws AttuneError `ATTUNE_UNAUTHORIZED`, with one message whether the name is unknown, the
+   *   password wrong or the account disabled.
+   */
+  async login(name: string, password: string): Promise<StaffLogin> {
+    const account = typeof name === 'string' ? await this.agents.findByName(normalizeAgentName(name)) : undefined;
+    // Always one scrypt verification, so the response time does not tell whether the name exists.
+    const matches = await verifyPassword(typeof password === 'string' ? password : '', account?.passwordHash ?? (await this.decoyHash));
+    if (account === undefined || !matches || account.disabled) throw new AttuneError('ATTUNE_UNAUTHORIZED', LOGIN_REFUSED);
+
+    const token = randomBytes(32).toString('base64url');
+    const createdAt = this.now();
+    const expiresAt = new Date(createdAt.getTime() + this.sessionTtlMs);
+    await this.sessions.create({ tokenHash: hashSessionToken(token), agentId: account.id, createdAt, expiresAt });
+    return { token, expiresAt, agent: signedIn(account) };
+  }
+
+  /**
+   * The agent behind an `Authorization: Bearer <token>` header. The account is read on every call,
+   * so disabling it takes effect at once.
+   *
+   * @throws AttuneError `ATTUNE_UNAUTHORIZED` when the header is missing or malformed, the token
+   *   unknown, revoked or expired, or the account gone or disabled.
+   */
+  async authenticate(authorizationHeader: string | undefined): Promise<SignedInAgent> {
+    const token = bearerToken(authorizationHeader);
+    if (token === undefined) throw new AttuneError('ATTUNE_UNAUTHORIZED', SESSION_REFUSED);
+    const session = await this.sessions.find(hashSessionToken(token), this.now());
+    const account = session === undefined ? undefined : await this.agents.get(session.agentId);
+    if (account === undefined || account.disabled) throw new AttuneError('ATTUNE_UNAUTHORIZED', SESSION_REFUSED);
+    return signedIn(account);
+  }
+
+  /** Ends the session of `token` (the bare token). Unknown or already ended sessions are ignored. */
+  async logout(token: string): Promise<void> {
+    if (typeof token !== 'string' || !TOKEN_FORMAT.test(token)) return;
+    await this.sessions.revoke(hashSessionToken(token));
+  }
+
+  /**
+   * Lets the agent through if their role is one of `roles` (an empty list lets nobody through).
+   *
+   * @throws AttuneError `ATTUNE_FORBIDDEN` otherwise.
+   */
+  requireRole(agent: SignedInAgent, roles: readonly StaffRole[]): void {
+    if (!roles.includes(agent.role)) {
+      throw new AttuneError('ATTUNE_FORBIDDEN', `This needs the role ${roles.join(' or ') || '(none allowed)'}; you are signed in as ${agent.role}.`);
+    }
+  }
+}
+
+/** The token of an `Authorization: Bearer <token>` header, if it is well formed. */
+export function bearerToken(authorizationHeader: string | undefined): string | undefined {
+  if (typeof authorizationHeader !== 'string') return undefined;
+  const match = BEARER.exec(authorizationHeader);
+  return match !== null && TOKEN_FORMAT.test(match[1]) ? match[1] : undefined;
+}
+
+function signedIn(account: AgentAccount): SignedInAgent {
+  return { id: account.id, name: account.name, pool: account.pool, role: account.role };
+}

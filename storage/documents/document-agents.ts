@@ -1,0 +1,47 @@
+import { AttuneError } from '../../core/errors';
+import type { DocumentCollection } from '../document-collection';
+import type { AgentAccount, Agents } from '../ports';
+
+/** A stored staff account: the record with `_id` for `id`. `name` has a unique index. */
+export interface AgentDocument extends Omit<AgentAccount, 'id'> {
+  readonly _id: string;
+}
+
+/** Agents over a document collection (one implementation for every technology). */
+export class DocumentAgents implements Agents {
+  constructor(private readonly collection: DocumentCollection<AgentDocument>) {}
+
+  /**
+   * The unique index on `name` settles concurrent creations: of two accounts with one name, one
+   * is stored.
+   *
+   * @throws AttuneError `ATTUNE_STORAGE_CONFLICT` when the name (or the id) is taken.
+   */
+  async create(account: AgentAccount): Promise<void> {
+    const { id, ...fields } = account;
+    if (await this.collection.insertOne({ _id: id, ...fields })) return;
+    throw new AttuneError('ATTUNE_STORAGE_CONFLICT', `An agent account with the name "${account.name}" or id ${id} already exists.`);
+  }
+
+  async get(id: string): Promise<AgentAccount | undefined> {
+    const doc = await this.collection.findOne({ _id: id });
+    return doc === undefined ? undefined : toAccount(doc);
+  }
+
+  /** Exact match: callers normalise the name the same way when creating and when signing in. */
+  async findByName(name: string): Promise<AgentAccount | undefined> {
+    const doc = await this.collection.findOne({ name });
+    return doc === undefined ? undefined : toAccount(doc);
+  }
+
+  /** Every account, by name. */
+  async list(): Promise<AgentAccount[]> {
+    const docs = await this.collection.find({}, { sort: { name: 1 } });
+    return docs.map(toAccount);
+  }
+}
+
+function toAccount(doc: AgentDocument): AgentAccount {
+  const { _id, ...fields } = doc;
+  return { id: _id, ...fields };
+}

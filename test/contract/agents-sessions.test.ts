@@ -1,0 +1,80 @@
+import type { AgentSessions } from '../../storage/ports';
+import { expectAttuneError } from '../support/expect-attune-error';
+import { anAgentSession, at } from '../support/fixtures';
+import { describeOnEveryAdapter, type StoreFactory } from '../support/store-lanes';
+
+const HOUR = 3600;
+
+function agentSessionsContract(newStore: StoreFactory): void {
+  let sessions: AgentSessions;
+  beforeEach(async () => {
+    sessions = (await newStore()).agentSessions;
+  });
+
+  it('finds a session by its token hash until it expires, with dates as Dates', async () => {
+    const session = anAgentSession();
+    await sessions.create(session);
+
+    const found = await sessions.find(session.tokenHash, at(60));
+    expect(found).toStrictEqual(session);
+    expect(found?.expiresAt).toBeInstanceOf(Date);
+    expect(await sessions.find(session.tokenHash, new Date(at(12 * HOUR).getTime() - 1))).toStrictEqual(session);
+  });
+
+  it('does not find a session at or after its expiry', async () => {
+    const session = anAgentSession();
+    await sessions.create(session);
+    expect(await sessions.find(session.tokenHash, at(12 * HOUR))).toBeUndefined();
+    expect(await sessions.find(session.tokenHash, at(13 * HOUR))).toBeUndefined();
+  });
+
+  it('returns undefined for an unknown token hash', async () => {
+    await sessions.create(anAgentSession());
+    expect(await sessions.find('b'.repeat(64), at(60))).toBeUndefined();
+    expect(await sessions.find('a'.repeat(63), at(60))).toBeUndefined();
+  });
+
+  it('revokes one session and leaves the agent\'s other sessions alone', async () => {
+    const phone = anAgentSession({ tokenHash: 'p'.repeat(64) });
+    const laptop = anAgentSession({ tokenHash: 'l'.repeat(64) });
+    await sessions.create(phone);
+    await sessions.create(laptop);
+
+    await sessions.revoke(phone.tokenHash);
+    expect(await sessions.find(phone.tokenHash, at(60))).toBeUndefined();
+    expect(await sessions.find(laptop.tokenHash, at(60))).toStrictEqual(laptop);
+  });
+
+  it('treats revoking an unknown or already revoked session as done', async () => {
+    const session = anAgentSession();
+    await sessions.create(session);
+    await sessions.revoke(session.tokenHash);
+    await expect(sessions.revoke(session.tokenHash)).resolves.toBeUndefined();
+    await expect(sessions.revoke('c'.repeat(64))).resolves.toBeUndefined();
+    expect(await sessions.find(session.tokenHash, at(60))).toBeUndefined();
+  });
+
+  it('rejects a second session with a taken token hash and keeps the first', async () => {
+    const first = anAgentSession();
+    await sessions.create(first);
+    await expectAttuneError(sessions.create(anAgentSession({ agentId: 'agent-2' })), 'ATTUNE_STORAGE_CONFLICT');
+    expect(await sessions.find(first.tokenHash, at(60))).toStrictEqual(first);
+  });
+
+  it('drops sessions that had expired when a later one is created, and keeps live ones', async () => {
+    const expired = anAgentSession({ tokenHash: 'e'.repeat(64), createdAt: at(0), expiresAt: at(HOUR) });
+    const live = anAgentSession({ tokenHash: 'l'.repeat(64), createdAt: at(0), expiresAt: at(12 * HOUR) });
+    await sessions.create(expired);
+    await sessions.create(live);
+    // Looking back in time shows whether a session is still stored, whatever its expiry.
+    expect(await sessions.find(expired.tokenHash, at(60))).toStrictEqual(expired);
+
+    const later = anAgentSession({ tokenHash: 'n'.repeat(64), createdAt: at(2 * HOUR), expiresAt: at(14 * HOUR) });
+    await sessions.create(later);
+    expect(await sessions.find(expired.tokenHash, at(60))).toBeUndefined();
+    expect(await sessions.find(live.tokenHash, at(60))).toStrictEqual(live);
+    expect(await sessions.find(later.tokenHash, at(2 * HOUR))).toStrictEqual(later);
+  });
+}
+
+describeOnEveryAdapter('AgentSessions', agentSessionsContract);

@@ -1,0 +1,86 @@
+import type { AgentAccount, Agents } from '../../storage/ports';
+import { expectAttuneError } from '../support/expect-attune-error';
+import { anAgentAccount, at } from '../support/fixtures';
+import { describeOnEveryAdapter, type StoreFactory } from '../support/store-lanes';
+
+function agentsContract(newStore: StoreFactory): void {
+  let agents: Agents;
+  beforeEach(async () => {
+    agents = (await newStore()).agents;
+  });
+
+  describe('create, get and findByName', () => {
+    it('reads back a new account exactly, by id and by name, with dates as Dates', async () => {
+      const account = anAgentAccount({ pool: 'expert', role: 'supervisor' });
+      await agents.create(account);
+
+      const byId = await agents.get('agent-1');
+      expect(byId).toStrictEqual(account);
+      expect(byId?.createdAt).toBeInstanceOf(Date);
+      expect(await agents.findByName('alice')).toStrictEqual(account);
+    });
+
+    it('keeps the disabled flag', async () => {
+      const account = anAgentAccount({ disabled: true });
+      await agents.create(account);
+      expect(await agents.findByName('alice')).toStrictEqual(account);
+    });
+
+    it('returns undefined for an unknown id or name, and matches names exactly', async () => {
+      await agents.create(anAgentAccount());
+      expect(await agents.get('agent-nope')).toBeUndefined();
+      expect(await agents.findByName('bob')).toBeUndefined();
+      expect(await agents.findByName('Alice')).toBeUndefined();
+      expect(await agents.findByName('alic')).toBeUndefined();
+    });
+
+    it('rejects a second account with a taken name and keeps the first', async () => {
+      const first = anAgentAccount();
+      await agents.create(first);
+      const second = anAgentAccount({ id: 'agent-2', pool: 'expert', role: 'supervisor' });
+      await expectAttuneError(agents.create(second), 'ATTUNE_STORAGE_CONFLICT');
+      expect(await agents.findByName('alice')).toStrictEqual(first);
+      expect(await agents.get('agent-2')).toBeUndefined();
+      expect(await agents.list()).toStrictEqual([first]);
+    });
+
+    it('rejects a second account with a taken id and keeps the first', async () => {
+      const first = anAgentAccount();
+      await agents.create(first);
+      await expectAttuneError(agents.create(anAgentAccount({ name: 'bob' })), 'ATTUNE_STORAGE_CONFLICT');
+      expect(await agents.get('agent-1')).toStrictEqual(first);
+      expect(await agents.findByName('bob')).toBeUndefined();
+    });
+
+    it('stores exactly one of several concurrent accounts with the same name', async () => {
+      const accounts = Array.from({ length: 5 }, (_, n) => anAgentAccount({ id: `agent-${n}`, createdAt: at(n) }));
+      const results = await Promise.allSettled(accounts.map((account) => agents.create(account)));
+      const stored = accounts.filter((_, n) => results[n].status === 'fulfilled');
+      expect(stored).toHaveLength(1);
+      expect(await agents.findByName('alice')).toStrictEqual(stored[0]);
+      expect(await agents.list()).toStrictEqual(stored);
+    });
+  });
+
+  describe('list', () => {
+    it('is empty before any account is created', async () => {
+      expect(await agents.list()).toEqual([]);
+    });
+
+    it('lists every account, whole, ordered by name', async () => {
+      const account = (id: string, name: string, extra: Partial<AgentAccount> = {}) =>
+        anAgentAccount({ id, name, ...extra });
+      // Inserted out of order so that insertion order cannot pass for name order.
+      const carol = account('agent-3', 'carol', { role: 'content', disabled: true });
+      const alice = account('agent-1', 'alice');
+      const bob = account('agent-2', 'bob', { pool: 'expert', role: 'supervisor' });
+      for (const each of [carol, alice, bob]) await agents.create(each);
+
+      const listed = await agents.list();
+      expect(listed).toStrictEqual([alice, bob, carol]);
+      expect(listed[2].createdAt).toBeInstanceOf(Date);
+    });
+  });
+}
+
+describeOnEveryAdapter('Agents', agentsContract);

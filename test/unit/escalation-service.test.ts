@@ -1,0 +1,124 @@
+import pino from 'pino';
+import { parseBusinessHours } from '../../escalation/business-hours';
+import { EscalationService, type EscalationRequest } from '../../escalation/escalation-service';
+import { InProcessAgentQueue } from '../../escalation/queue/in-process-agent-queue';
+import { createStore } from '../../storage/create-store';
+import type { AttuneStore, TurnRecord } from '../../storage/ports';
+
+const logger = pino({ level: 'silent' });
+const weekdays = parseBusinessHours('09:00-17:00', 'Mon-Fri', 'Europe/London');
+const timings = { slaMs: 10 * 60_000, abandonAfterMs: 30 * 60_000 };
+const mondayNoon = new Date('2026-11-23T12:00:00Z');
+const saturday = new Date('2026-11-28T12:00:00Z');
+
+function customerTurn(conversationId: string, text: string, intent: string, at: Date): TurnRecord {
+  return {
+    id: `${conversationId}-${text}`,
+    conversationId,
+    role: 'customer',
+    text,
+    at,
+    understanding: { intent: { intent, confidence: 0.9, alternatives: [] }, entities: [], sentiment: { score: 0, cues: { anger: 0, anxiety: 0, urgency: 0, confusion: 0, gratitude: 0 } } },
+  };
+}
+
+function request(conversationId: string, at: Date, overrides: Partial<EscalationRequest> = {}): EscalationRequest {
+  return {
+    conversationId,
+    channelId: 'webchat',
+    trigger: 'human_request',
+    reasons: [{ name: 'asked_for_person', weight: 0.2 }],
+    frustration: 0.2,
+    failedTurns: 0,
+    conversationReference: { conversation: { id: conversationId } },
+    history: [customerTurn(conversationId, 'my card has not arrived', 'card_arrival', at)],
+    ...overrides,
+  };
+}
+
+describe('EscalationService', () => {
+  let store: AttuneStore;
+  let queue: InProcessAgentQueue;
+  let service: EscalationService;
+
+  beforeEach(async () => {
+    store = await createStore({ kind: 'memory' });
+    queue = new InProcessAgentQueue({ logger });
+    service = new EscalationService(store.escalations, store.turns, queue, weekdays, timings, logger);
+  });
+
+  afterEach(async () => {
+    await queue.close();
+    await store.close();
+  });
+
+  it('stores, routes and queues an escalation, and asking twice returns the same one', async () => {
+    const first = await service.escalate(request('webchat:a', mondayNoon), mondayNoon);
+    const again = await service.escalate(request('webchat:a', mondayNoon), mondayNoon);
+    expect(again.escalation.id).toBe(first.escalation.id);
+    expect(first.escalation).toMatchObject({ status: 'queued', pool: 'apprentice', afterHours: false });
+    expect(first.position).toEqual({ position: 1, waiting: 1 });
+    expect(first.estimate).toEqual({ minutes: 6, measured: false });
+    expect(await store.escalations.get(first.escalation.id)).toMatchObject({ handoff: { intents: [{ intent: 'card_arrival', confidence: 0.9 }] } });
+  });
+
+  it('orders waiting customers by priority and estimates from recent handle times', async () => {
+    await service.escalate(request('webchat:a', mondayNoon), mondayNoon);
+    const urgent = await service.escalate(request('webchat:b', mondayNoon, { frustration: 0.8, trigger: 'frustration' }), mondayNoon);
+    expect(urgent.position?.position).toBe(1);
+    const later = await service.waitingStatus('webchat:a', mondayNoon);
+    expect(later?.position).toEqual({ position: 2, waiting: 2 });
+
+    const handled = await service.escalate(request('webchat:z', mondayNoon), mondayNoon);
+    const assignedAt = new Date(mondayNoon.getTime() + 60_000);
+    await store.escalations.transition(handled.escalation.id, ['queued'], 'assigned', { agentId: 'a1', assignedAt }, assignedAt);
+    await store.escalations.transition(handled.escalation.id, ['assigned'], 'resolved', { endedAt: new Date(assignedAt.getTime() + 10 * 60_000) }, assignedAt);
+    expect((await service.waitingStatus('webchat:a', mondayNoon))?.estimate).toEqual({ minutes: 20, measured: true });
+  });
+
+  it('outside business hours queues the request for the next shift and says when that is', async () => {
+    const status = await service.escalate(request('webchat:c', saturday), saturday);
+    expect(status.escalation.afterHours).toBe(true);
+    expect(status.opensAt?.toISOString()).toBe('2026-11-30T09:00:00.000Z');
+  });
+
+  it('lets the customer cancel while queued, but not once an agent has the chat', async () => {
+    const { escalation } = await service.escalate(request('webchat:d', mondayNoon), mondayNoon);
+    expect(await service.cancelByCustomer('webchat:d', mondayNoon)).toBe(true);
+    expect(await queue.position(escalation.id)).toBeUndefined();
+    const other = await service.escalate(request('webchat:e', mondayNoon), mondayNoon);
+    await store.escalations.transition(other.escalation.id, ['queued'], 'assigned', { agentId: 'agent-1', assignedAt: mondayNoon }, mondayNoon);
+    expect(await service.cancelByCustomer('webchat:e', mondayNoon)).toBe(false);
+  });
+
+  it('abandons a chat whose customer went silent, and not one who is still talking', async () => {
+    const silent = await service.escalate(request('webchat:f', mondayNoon), mondayNoon);
+    const due = new Date(mondayNoon.getTime() + timings.abandonAfterMs);
+    await service.onTimer({ kind: 'abandon', escalationId: silent.escalation.id, dueAt: due.getTime() }, due);
+    expect((await store.escalations.get(silent.escalation.id))?.status).toBe('abandoned');
+
+    const talking = await service.escalate(request('webchat:g', mondayNoon), mondayNoon);
+    await store.turns.append([customerTurn('webchat:g', 'still there?', 'oos', new Date(due.getTime() - 60_000))]);
+    await service.onTimer({ kind: 'abandon', escalationId: talking.escalation.id, dueAt: due.getTime() }, due);
+    expect((await store.escalations.get(talking.escalation.id))?.status).toBe('queued');
+  });
+
+  it('moves a chat up when it waits past its SLA', async () => {
+    const { escalation } = await service.escalate(request('webchat:h', mondayNoon), mondayNoon);
+    const due = new Date(mondayNoon.getTime() + timings.slaMs);
+    await service.onTimer({ kind: 'sla', escalationId: escalation.id, dueAt: due.getTime() }, due);
+    const raised = await store.escalations.get(escalation.id);
+    expect(raised!.priority).toBeGreaterThan(escalation.priority);
+    expect((await queue.waiting('apprentice'))[0]?.priority).toBe(raised!.priority);
+  });
+
+  it('rebuilds the queue from the store after a restart', async () => {
+    const { escalation } = await service.escalate(request('webchat:i', mondayNoon), mondayNoon);
+    await queue.close();
+    queue = new InProcessAgentQueue({ logger });
+    service = new EscalationService(store.escalations, store.turns, queue, weekdays, timings, logger);
+    expect(await queue.position(escalation.id)).toBeUndefined();
+    expect(await service.reconcile(mondayNoon)).toBe(1);
+    expect((await queue.takeNext(['apprentice']))?.escalationId).toBe(escalation.id);
+  });
+});

@@ -1,0 +1,203 @@
+import { extractEntities, isValidIban } from '../../nlu/entities';
+import type { Entity, EntityKind } from '../../nlu/types';
+
+// Monday 23 November 2026, midday local time: every relative date below is computed from it.
+const NOW = new Date(2026, 10, 23, 12, 0, 0);
+
+function of(kind: EntityKind, text: string): Entity[] {
+  return extractEntities(text, NOW).filter((entity) => entity.kind === kind);
+}
+
+function values(kind: EntityKind, text: string): Entity['value'][] {
+  return of(kind, text).map((entity) => entity.value);
+}
+
+describe('money', () => {
+  it.each([
+    ['I paid £50 at Tesco', 50, 'GBP'],
+    ['I was charged 50 GBP twice', 50, 'GBP'],
+    ['a payment of $1,200.50 went out', 1200.5, 'USD'],
+    ['I sent 20 euros to my brother', 20, 'EUR'],
+    ['there is a €3.5k charge I do not recognise', 3500, 'EUR'],
+    ['the fee was 50p', 0.5, 'GBP'],
+    ['I want to borrow 3 grand', 3000, 'GBP'],
+    ['USD 20 came out of my account', 20, 'USD'],
+    ['they took 30 quid', 30, 'GBP'],
+    ['My mortgage is £250,000', 250000, 'GBP'],
+    ['I was refunded £12.99', 12.99, 'GBP'],
+  ])('%s → %d %s', (text, amount, currency) => {
+    expect(values('money', text)).toEqual([{ amount, currency }]);
+  });
+
+  it('finds every amount in a message, in order', () => {
+    expect(values('money', 'I expected £20 back but only got £7.50')).toEqual([
+      { amount: 20, currency: 'GBP' },
+      { amount: 7.5, currency: 'GBP' },
+    ]);
+  });
+
+  it.each([
+    'I have 2 cards',
+    'I called 3 times this week',
+    'my PIN is 1234',
+    'it took 45 minutes on hold',
+    'the branch opens at 9',
+    'I have been a customer for 15 years',
+    'meet me at 2 p.m.',
+    'flat 4, 12 High Street',
+  ])('no money in "%s"', (text) => {
+    expect(of('money', text)).toEqual([]);
+  });
+});
+
+describe('dates', () => {
+  it.each([
+    ['I paid yesterday', '2026-11-22'],
+    ['the payment went out last Friday', '2026-11-20'],
+    ['I made a transfer on 3 March', '2026-03-03'],
+    ['it happened 2 weeks ago', '2026-11-09'],
+    ['the transaction on 03/04/2025', '2025-04-03'],
+    ['I need it before 5pm today', '2026-11-23'],
+    ['The transaction was at Amazon on the 3rd of March', '2026-03-03'],
+    ['my card has not worked since Tuesday', '2026-11-17'],
+    ['I will be in the branch on Friday', '2026-11-27'],
+    ["I'll pay it tomorrow", '2026-11-24'],
+  ])('%s → %s', (text, iso) => {
+    expect(values('date', text)).toEqual([iso]);
+  });
+
+  it('gives a month when only the month is known', () => {
+    expect(values('date', 'I opened the account in March')).toEqual(['2026-03']);
+  });
+
+  it('uses now when none is given', () => {
+    const today = new Date();
+    const iso = `${today.getFullYear()}-${String(today.getMonth() + 1).padStart(2, '0')}-${String(today.getDate()).padStart(2, '0')}`;
+    expect(extractEntities('I paid today').find((e) => e.kind === 'date')?.value).toBe(iso);
+  });
+
+  it.each(['I need my money back right now', 'I may have lost it', 'call me at 5pm', 'I have 2 cards'])(
+    'no date in "%s"',
+    (text) => {
+      expect(of('date', text)).toEqual([]);
+    },
+  );
+});
+
+describe('card last 4', () => {
+  it.each([
+    ['my card ending 1234 was declined', '1234'],
+    ['the one ending in 4321', '4321'],
+    ['card number ends with 5555', '5555'],
+    ['the card **** 9876 was used abroad', '9876'],
+    ['xxxx-xxxx-xxxx-2468 is my debit card', '2468'],
+    ['the last 4 digits are 8765', '8765'],
+    ['last four digits: 1357', '1357'],
+  ])('%s → %s', (text, last4) => {
+    expect(values('card_last4', text)).toEqual([last4]);
+  });
+
+  it('never reads a card number as money or a date', () => {
+    const entities = extractEntities('card ending 2024 was charged £15 on 3 March', NOW);
+    expect(entities).toEqual([
+      { kind: 'card_last4', text: 'card ending 2024', value: '2024' },
+      { kind: 'money', text: '£15', value: { amount: 15, currency: 'GBP' } },
+      { kind: 'date', text: 'on 3 March', value: '2026-03-03' },
+    ]);
+  });
+
+  it('is not fooled by a PIN or a year', () => {
+    expect(of('card_last4', 'my PIN is 1234')).toEqual([]);
+    expect(of('card_last4', 'I opened it in 2019')).toEqual([]);
+  });
+});
+
+describe('account references', () => {
+  it.each([
+    ['my account 12345678 is frozen', '12345678'],
+    ['account number: 87654321', '87654321'],
+    ['acc no. 11223344', '11223344'],
+    ['sort code 12-34-56', '12-34-56'],
+    ['sort code 123456', '12-34-56'],
+    ["It's the account ending 5678", '5678'],
+    ['my IBAN is GB82 WEST 1234 5698 7654 32', 'GB82WEST12345698765432'],
+    ['send it to DE89370400440532013000', 'DE89370400440532013000'],
+  ])('%s → %s', (text, value) => {
+    expect(values('account_reference', text)).toEqual([value]);
+  });
+
+  it('an account ending is not a card', () => {
+    expect(of('card_last4', "It's the account ending 5678")).toEqual([]);
+  });
+
+  it('rejects an IBAN with a wrong checksum', () => {
+    expect(isValidIban('GB82 WEST 1234 5698 7654 32')).toBe(true);
+    expect(isValidIban('GB83 WEST 1234 5698 7654 32')).toBe(false);
+    expect(of('account_reference', 'my IBAN is GB83 WEST 1234 5698 7654 32')).toEqual([]);
+  });
+
+  it('account digits are not money', () => {
+    expect(extractEntities('transfer £100 to account 12345678', NOW).map((e) => e.kind)).toEqual(['money', 'account_reference']);
+  });
+});
+
+describe('merchants', () => {
+  it.each([
+    ['I paid £50 at Tesco', 'Tesco'],
+    ['a refund from Amazon', 'Amazon'],
+    ['a payment to Uber I did not make', 'Uber'],
+    ['netflix charged me twice', 'Netflix'],
+    ['bought something at Next for 30 quid', 'Next'],
+    ['purchase at TESCO EXPRESS', 'Tesco'],
+    ['there is a charge from Northside Garage', 'Northside Garage'],
+    ['Refund from Bloom & Wild of £25', 'Bloom & Wild'],
+    ['I was charged by Acme Ltd twice', 'Acme Ltd'],
+    ["I paid at Joe's Cafe on Monday", "Joe's Cafe"],
+  ])('%s → %s', (text, name) => {
+    expect(values('merchant', text)).toEqual([name]);
+  });
+
+  it.each([
+    'payment to Sarah for the rent',
+    'I paid with Apple Pay',
+    'I will do it next week',
+    'paid at the weekend',
+    'I got money from my Mum',
+    'can I pay from my Savings account',
+    'I spent three hours on hold',
+  ])('no merchant in "%s"', (text) => {
+    expect(of('merchant', text)).toEqual([]);
+  });
+});
+
+describe('whole messages', () => {
+  it('reads a typical dispute', () => {
+    expect(extractEntities('I was charged £49.99 twice by Amazon yesterday on my card ending 4321', NOW)).toEqual([
+      { kind: 'money', text: '£49.99', value: { amount: 49.99, currency: 'GBP' } },
+      { kind: 'merchant', text: 'Amazon', value: 'Amazon' },
+      { kind: 'date', text: 'yesterday', value: '2026-11-22' },
+      { kind: 'card_last4', text: 'card ending 4321', value: '4321' },
+    ]);
+  });
+
+  it('finds nothing in small talk', () => {
+    expect(extractEntities('hi, I have a question about my account', NOW)).toEqual([]);
+    expect(extractEntities('', NOW)).toEqual([]);
+  });
+
+  it('is fast (well under 0.2 ms per typical message)', () => {
+    const texts = [
+      'I paid £50 at Tesco yesterday',
+      'my card ending 1234 was declined last Friday',
+      'I have 2 cards and a savings account',
+      'why was I charged a fee?',
+    ];
+    for (let i = 0; i < 200; i += 1) extractEntities(texts[i % texts.length], NOW);
+    const runs = 2000;
+    const start = process.hrtime.bigint();
+    for (let i = 0; i < runs; i += 1) extractEntities(texts[i % texts.length], NOW);
+    const microseconds = Number(process.hrtime.bigint() - start) / 1000 / runs;
+    // Generous bound so a loaded CI machine does not flake; typical is ~20-80 µs.
+    expect(microseconds).toBeLessThan(400);
+  });
+});

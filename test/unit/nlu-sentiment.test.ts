@@ -1,0 +1,172 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { isAttuneError } from '../../core/errors';
+import { defaultModelDir, LinearSentimentAnalyzer, loadSentimentAnalyzer, readModelFile } from '../../nlu/sentiment';
+import { MODEL_FILE_NAME } from '../../nlu/sentiment/repo-paths';
+import type { SentimentAnalyzer } from '../../nlu/types';
+
+let analyzer: SentimentAnalyzer;
+let detailed: LinearSentimentAnalyzer;
+
+beforeAll(async () => {
+  analyzer = await loadSentimentAnalyzer();
+  detailed = new LinearSentimentAnalyzer(await readModelFile(defaultModelDir()));
+});
+
+const score = (text: string): number => analyzer.analyze(text).score;
+const cues = (text: string) => analyzer.analyze(text).cues;
+
+describe('the shipped sentiment model', () => {
+  it('keeps the score in −1…1 and every cue in 0…1, whatever the input', () => {
+    const texts = [
+      '',
+      '   ',
+      '!!!!!!!!!!!!!!!!!!!!',
+      'THIS IS THE WORST WORST WORST BANK EVER!!!! FUCKING USELESS 😡😡😡',
+      'thank you thank you thank you so so so much, amazing amazing amazing 😍😍😍',
+      '😀',
+      'a'.repeat(5000),
+      'not not not not not happy',
+    ];
+    for (const text of texts) {
+      const reading = analyzer.analyze(text);
+      expect(reading.score).toBeGreaterThanOrEqual(-1);
+      expect(reading.score).toBeLessThanOrEqual(1);
+      for (const value of Object.values(reading.cues)) {
+        expect(value).toBeGreaterThanOrEqual(0);
+        expect(value).toBeLessThanOrEqual(1);
+      }
+    }
+  });
+
+  it('tells clear complaints, questions and thanks apart', () => {
+    expect(detailed.analyzeDetailed('This is the worst bank I have ever dealt with').polarity).toBe('negative');
+    expect(detailed.analyzeDetailed('I have been on hold for an hour and nobody has helped me').polarity).toBe('negative');
+    expect(detailed.analyzeDetailed('How do I change my PIN?').polarity).toBe('neutral');
+    expect(detailed.analyzeDetailed('What are your opening hours on Saturday?').polarity).toBe('neutral');
+    expect(detailed.analyzeDetailed('Thanks, that was really helpful!').polarity).toBe('positive');
+    expect(detailed.analyzeDetailed('Great service, very quick').polarity).toBe('positive');
+  });
+
+  it('flips with negation', () => {
+    expect(score('I am happy with the service')).toBeGreaterThan(0);
+    expect(score('I am not happy with the service')).toBeLessThan(0);
+    expect(score('that was helpful')).toBeGreaterThan(0);
+    expect(score("that wasn't helpful at all")).toBeLessThan(0);
+    expect(score('the new app is not bad')).toBeGreaterThan(score('the new app is bad'));
+  });
+
+  it('grows stronger with intensifiers', () => {
+    expect(score('the service was really bad')).toBeLessThan(score('the service was bad'));
+    expect(score('this is extremely frustrating')).toBeLessThan(score('this is frustrating'));
+    expect(score('you were so helpful')).toBeGreaterThan(score('you were helpful'));
+  });
+
+  it('reads capitals, "!!!" and swearing as anger in a complaint', () => {
+    const calm = cues('my card was declined again').anger;
+    expect(cues('MY CARD WAS DECLINED AGAIN').anger).toBeGreaterThan(calm);
+    expect(cues('my card was declined again!!!').anger).toBeGreaterThan(calm);
+    expect(cues('my fucking card was declined again').anger).toBeGreaterThan(calm);
+    expect(cues('MY CARD WAS DECLINED AGAIN!!! FFS').anger).toBeGreaterThan(0.6);
+  });
+
+  it('does not read an enthusiastic thank-you as anger', () => {
+    expect(cues('THANK YOU SO MUCH!!!').anger).toBeLessThan(0.3);
+    expect(score('THANK YOU SO MUCH!!!')).toBeGreaterThan(0.3);
+  });
+
+  it('raises anxiety and urgency for a stolen card or fraud', () => {
+    const plain = cues('my card arrived');
+    const stolen = cues('my card was stolen');
+    expect(stolen.anxiety).toBeGreaterThan(plain.anxiety);
+    expect(stolen.urgency).toBeGreaterThan(plain.urgency);
+    expect(stolen.anxiety).toBeGreaterThan(0.5);
+    expect(stolen.urgency).toBeGreaterThan(0.5);
+    expect(cues('someone is taking money from my account right now, please help').urgency).toBeGreaterThan(0.6);
+    expect(plain.urgency).toBeLessThan(0.3);
+  });
+
+  it('raises gratitude for thanks', () => {
+    expect(cues('thank you so much').gratitude).toBeGreaterThan(0.7);
+    expect(cues('thank you so much').gratitude).toBeGreaterThan(cues('ok').gratitude + 0.5);
+    expect(cues('what is my balance').gratitude).toBeLessThan(0.2);
+  });
+
+  it('raises confusion when the customer is lost', () => {
+    expect(cues("I don't understand what this charge means??").confusion).toBeGreaterThan(cues('I paid the bill').confusion + 0.3);
+  });
+
+  it('reads sarcastic praise as negative', () => {
+    expect(score("Great, thanks a lot. Now I've missed my mortgage payment.")).toBeLessThan(0);
+    expect(score('yeah right, "within 24 hours". It has been a week.')).toBeLessThan(0);
+    expect(score('love how I have been on hold for an hour just to be cut off')).toBeLessThan(0);
+  });
+
+  it('ignores who is mentioned, links and HTML entities', () => {
+    expect(score('@SomeBank thanks for the help &amp; the quick reply http://t.co/abc')).toBeCloseTo(
+      score('@OtherBank thanks for the help & the quick reply https://example.com/x'),
+      6,
+    );
+  });
+
+  it('answers well under a millisecond per message', () => {
+    const texts = ['my card was stolen!!', 'How do I change my PIN?', 'Thanks so much, great service', 'I have been on hold for 45 minutes'];
+    for (let i = 0; i < 200; i += 1) analyzer.analyze(texts[i % texts.length]);
+    const runs = 2000;
+    const start = process.hrtime.bigint();
+    for (let i = 0; i < runs; i += 1) analyzer.analyze(texts[i % texts.length]);
+    const microseconds = Number(process.hrtime.bigint() - start) / 1000 / runs;
+    // Typical is ~100-200 µs; the bound leaves room for a loaded CI machine.
+    expect(microseconds).toBeLessThan(1000);
+  });
+});
+
+describe('loading a model file', () => {
+  let dir: string;
+
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'attune-sentiment-'));
+  });
+
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function expectInvalid(): Promise<void> {
+    const error: unknown = await loadSentimentAnalyzer(dir).then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
+    expect(isAttuneError(error, 'ATTUNE_NLU_MODEL_INVALID')).toBe(true);
+  }
+
+  it('fails with ATTUNE_NLU_MODEL_INVALID when the file is missing', async () => {
+    await expectInvalid();
+  });
+
+  it('fails with ATTUNE_NLU_MODEL_INVALID when the file is not JSON', async () => {
+    await writeFile(path.join(dir, MODEL_FILE_NAME), 'not a model {');
+    await expectInvalid();
+  });
+
+  it('fails with ATTUNE_NLU_MODEL_INVALID when the file is cut short', async () => {
+    const shipped = await readFile(path.join(defaultModelDir(), MODEL_FILE_NAME), 'utf8');
+    await writeFile(path.join(dir, MODEL_FILE_NAME), shipped.slice(0, shipped.length / 2));
+    await expectInvalid();
+  });
+
+  it('fails with ATTUNE_NLU_MODEL_INVALID when the weights do not fit the vocabulary', async () => {
+    const shipped = JSON.parse(await readFile(path.join(defaultModelDir(), MODEL_FILE_NAME), 'utf8')) as { keys: string[] };
+    shipped.keys = shipped.keys.slice(1);
+    await writeFile(path.join(dir, MODEL_FILE_NAME), JSON.stringify(shipped));
+    await expectInvalid();
+  });
+
+  it('fails with ATTUNE_NLU_MODEL_INVALID for another format or version', async () => {
+    const shipped = JSON.parse(await readFile(path.join(defaultModelDir(), MODEL_FILE_NAME), 'utf8')) as { version: number };
+    shipped.version = 99;
+    await writeFile(path.join(dir, MODEL_FILE_NAME), JSON.stringify(shipped));
+    await expectInvalid();
+  });
+});
