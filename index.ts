@@ -13,7 +13,12 @@ import { createLogger, type Logger } from './core/logger';
 import { findProjectRoot } from './core/project-root';
 import { loadRecognizer } from './nlu/load-recognizer';
 import type { Recognizer } from './nlu/recognizer';
+import type { AgentQueue } from './escalation/queue/agent-queue';
+import { createAgentQueue } from './escalation/queue/create-agent-queue';
+import { EscalationService } from './escalation/escalation-service';
 import { createBotAdapter, handleTurnErrors } from './server/bot-adapter';
+import { registerStaffAuthRoutes } from './server/auth/routes';
+import { StaffAuth } from './server/auth/staff-auth';
 import { createServer } from './server/create-server';
 import { createStore } from './storage/create-store';
 import type { AttuneStore } from './storage/ports';
@@ -33,7 +38,12 @@ export interface StartOptions {
 
 export async function startAttune(config: AppConfig, logger: Logger, options: StartOptions = {}): Promise<RunningAttune> {
   const store = await createStore(config.storage);
+  let queue: AgentQueue | undefined;
   try {
+    queue = await createAgentQueue({ redisUrl: config.redisUrl, prefix: config.queuePrefix, logger });
+    const escalations = new EscalationService(store.escalations, store.turns, queue, config.businessHours, config.escalation, logger);
+    queue.onTimer((timer) => escalations.onTimer(timer));
+    await escalations.reconcile();
     const [recognizer, content] = await Promise.all([
       options.recognizer ?? loadRecognizer(config.nluModelDir, logger),
       ContentLibrary.load(config.contentDir, config.defaultLocale),
@@ -45,27 +55,33 @@ export async function startAttune(config: AppConfig, logger: Logger, options: St
       recognizer,
       content,
       escalation: config.escalation,
+      escalations,
+      businessHours: config.businessHours,
       defaultLocale: config.defaultLocale,
       logger,
     });
     const adapter = createBotAdapter(config.botCredentials);
     handleTurnErrors(adapter, { logger, content, conversationState });
     const server = createServer({ adapter, bot, store, logger });
+    registerStaffAuthRoutes(server, new StaffAuth(store.agents, store.agentSessions), logger);
     await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
     const address = server.address() as AddressInfo;
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     const url = `http://${host === '0.0.0.0' || host === '[::]' ? 'localhost' : host}:${address.port}`;
-    logger.info({ url, storage: store.kind, authenticated: config.botCredentials !== undefined }, 'attune listening');
+    logger.info({ url, storage: store.kind, queue: config.redisUrl ? 'redis' : 'in-process', authenticated: config.botCredentials !== undefined }, 'attune listening');
+    const openQueue = queue;
     return {
       url,
       server,
       store,
       close: async () => {
         await new Promise<void>((resolve) => server.close(() => resolve()));
+        await openQueue.close();
         await store.close();
       },
     };
   } catch (error) {
+    await queue?.close();
     await store.close();
     throw error;
   }

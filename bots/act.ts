@@ -1,15 +1,17 @@
 /**
  * The Act stage: carries out the decision — runs or continues a task dialog, answers small talk,
- * admits it did not understand with choices, or starts the handoff to a person.
+ * admits it did not understand with choices, or hands the conversation to a person.
  */
-import type { TurnContext } from 'botbuilder';
+import { TurnContext } from 'botbuilder';
 import type { DialogContext } from 'botbuilder-dialogs';
 import type { ContentLibrary } from '../content/content-library';
 import { getTurnInsight } from '../dialogs/turn-insight';
-import type { EscalationTrigger } from '../escalation/escalation-policy';
-import { sendHandoffInitiation } from '../escalation/handoff';
+import { describeOpening, type BusinessHours } from '../escalation/business-hours';
+import type { EscalationService, WaitingStatus } from '../escalation/escalation-service';
 import type { Perception } from '../escalation/frustration-meter';
-import type { Conversations, Turns } from '../storage/ports';
+import { sendHandoffInitiation } from '../escalation/handoff';
+import type { CustomerSnapshot } from '../personalization/customer-context';
+import type { Conversations, EscalationTrigger, Turns } from '../storage/ports';
 import type { ConversationMemory } from './conversation-memory';
 import type { Decision } from './decide';
 import type { TurnRecording } from './turn-recorder';
@@ -24,16 +26,20 @@ export interface ActInput {
   readonly perception: Perception;
   readonly memory: ConversationMemory;
   readonly conversationKey: string;
-  readonly customerId?: string;
+  readonly customer?: CustomerSnapshot;
   readonly recording: TurnRecording;
 }
 
+export interface TurnActionsDependencies {
+  readonly content: ContentLibrary;
+  readonly conversations: Conversations;
+  readonly turns: Turns;
+  readonly escalations: EscalationService;
+  readonly businessHours: BusinessHours;
+}
+
 export class TurnActions {
-  constructor(
-    private readonly content: ContentLibrary,
-    private readonly conversations: Conversations,
-    private readonly turns: Turns,
-  ) {}
+  constructor(private readonly deps: TurnActionsDependencies) {}
 
   async act(input: ActInput): Promise<void> {
     const { action } = input.decision;
@@ -64,40 +70,87 @@ export class TurnActions {
     }
   }
 
-  /** While a person is on the way, the bot keeps the customer informed and lets them cancel. */
-  async whileQueued(input: Pick<ActInput, 'context' | 'memory' | 'conversationKey'>, wantsToCancel: boolean): Promise<void> {
-    if (wantsToCancel) {
+  /**
+   * While a person is on the way: everything the customer writes is recorded for the agent; they
+   * hear their new position when it moved, and may cancel. Resolves false when no escalation is
+   * active any more (it ended meanwhile), so the caller lets the bot answer.
+   */
+  async whileQueued(input: Pick<ActInput, 'context' | 'memory' | 'conversationKey'>, wantsToCancel: boolean): Promise<boolean> {
+    const now = new Date();
+    const status = await this.deps.escalations.waitingStatus(input.conversationKey, now);
+    if (!status) {
       input.memory.responder = 'bot';
-      await this.conversations.transition(input.conversationKey, ['queued'], 'bot', new Date());
-      await this.say(input.context, 'handoff.cancelled');
-      return;
+      input.memory.lastToldPosition = undefined;
+      return false;
     }
-    await this.say(input.context, 'handoff.stillWaiting');
+    if (wantsToCancel) {
+      if (await this.deps.escalations.cancelByCustomer(input.conversationKey, now)) {
+        input.memory.responder = 'bot';
+        input.memory.lastToldPosition = undefined;
+        await this.deps.conversations.transition(input.conversationKey, ['queued'], 'bot', now);
+        await this.say(input.context, 'handoff.cancelled');
+      } else {
+        await this.say(input.context, 'handoff.cannotCancel');
+      }
+      return true;
+    }
+    await this.deps.escalations.customerActive(status.escalation, now);
+    if (status.position && status.position.position !== input.memory.lastToldPosition) {
+      await this.tellPosition(input.context, input.memory, status);
+    } else {
+      await this.say(input.context, 'handoff.stillWaiting');
+    }
+    return true;
   }
 
   private async startHandoff(input: ActInput, trigger: EscalationTrigger): Promise<void> {
+    const dialogInProgress = input.dialogs.activeDialog?.id;
     await input.dialogs.cancelAllDialogs();
     await this.say(input.context, 'handoff.started');
-    const earlier = await this.turns.listByConversation(input.conversationKey, HANDOFF_HISTORY);
+    const earlier = await this.deps.turns.listByConversation(input.conversationKey, HANDOFF_HISTORY);
+    const history = [...earlier, ...input.recording.records()];
+    const status = await this.deps.escalations.escalate({
+      conversationId: input.conversationKey,
+      channelId: input.context.activity.channelId,
+      customer: input.customer,
+      trigger,
+      reasons: input.perception.reasons,
+      frustration: input.perception.score,
+      failedTurns: input.perception.consecutiveFailures,
+      dialogInProgress,
+      conversationReference: { ...TurnContext.getConversationReference(input.context.activity) },
+      history,
+    });
     await sendHandoffInitiation(
       input.context,
-      { trigger, frustration: input.perception.score, reasons: input.perception.reasons, customerId: input.customerId },
-      [...earlier, ...input.recording.records()],
+      { escalationId: status.escalation.id, trigger, pool: status.escalation.pool, frustration: input.perception.score, reasons: input.perception.reasons, customerId: input.customer?.id },
+      history,
     );
     input.memory.responder = 'queued';
-    await this.conversations.transition(input.conversationKey, ['bot'], 'queued', new Date());
+    await this.deps.conversations.transition(input.conversationKey, ['bot'], 'queued', new Date());
+    await this.tellPosition(input.context, input.memory, status);
+  }
+
+  private async tellPosition(context: TurnContext, memory: ConversationMemory, status: WaitingStatus): Promise<void> {
+    if (status.opensAt) {
+      await this.say(context, 'handoff.afterHours', { opensAt: describeOpening(this.deps.businessHours, status.opensAt) });
+      return;
+    }
+    if (!status.position || !status.estimate) return;
+    memory.lastToldPosition = status.position.position;
+    await this.say(context, 'handoff.position', { position: status.position.position, minutes: status.estimate.minutes });
   }
 
   private async say(context: TurnContext, template: string, data: Record<string, unknown> = {}): Promise<void> {
     const insight = getTurnInsight(context);
     await context.sendActivity(
-      this.content.render({ template, tone: insight.tone, locale: insight.locale, channel: insight.channel, data: { ...insight.templateData, ...data } }),
+      this.deps.content.render({ template, tone: insight.tone, locale: insight.locale, channel: insight.channel, data: { ...insight.templateData, ...data } }),
     );
   }
 
   private suggestionLabels(context: TurnContext, intents: readonly string[]): string[] {
     const insight = getTurnInsight(context);
-    const person = this.content.text({ template: 'choice.talkToPerson', tone: 'neutral', locale: insight.locale, channel: insight.channel });
+    const person = this.deps.content.text({ template: 'choice.talkToPerson', tone: 'neutral', locale: insight.locale, channel: insight.channel });
     return [...intents.filter((intent) => intent !== 'oos').slice(0, 3).map(topicOf), person];
   }
 }

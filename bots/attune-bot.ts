@@ -8,7 +8,9 @@ import type { DialogSet, DialogState } from 'botbuilder-dialogs';
 import type { ContentLibrary } from '../content/content-library';
 import { createTaskDialogs } from '../dialogs/task-catalog';
 import { setTurnInsight } from '../dialogs/turn-insight';
+import type { BusinessHours } from '../escalation/business-hours';
 import type { EscalationSettings } from '../escalation/escalation-policy';
+import type { EscalationService } from '../escalation/escalation-service';
 import { FrustrationMeter } from '../escalation/frustration-meter';
 import type { Logger } from '../core/logger';
 import type { Recognizer } from '../nlu/recognizer';
@@ -25,6 +27,8 @@ export interface AttuneBotDependencies {
   readonly recognizer: Recognizer;
   readonly content: ContentLibrary;
   readonly escalation: EscalationSettings;
+  readonly escalations: EscalationService;
+  readonly businessHours: BusinessHours;
   readonly defaultLocale: string;
   readonly logger: Logger;
   readonly frustrationMeter?: FrustrationMeter;
@@ -51,7 +55,13 @@ export class AttuneBot extends ActivityHandler {
     this.dialogs = createTaskDialogs(deps.conversationState.createProperty<DialogState>('dialogState'), deps.content);
     this.contextReader = new CustomerContextReader(deps.store.customers, deps.defaultLocale);
     this.recorder = new TurnRecorder(deps.store.turns);
-    this.actions = new TurnActions(deps.content, deps.store.conversations, deps.store.turns);
+    this.actions = new TurnActions({
+      content: deps.content,
+      conversations: deps.store.conversations,
+      turns: deps.store.turns,
+      escalations: deps.escalations,
+      businessHours: deps.businessHours,
+    });
     this.meter = deps.frustrationMeter ?? new FrustrationMeter();
 
     this.onMessage(async (context, next) => {
@@ -80,7 +90,7 @@ export class AttuneBot extends ActivityHandler {
 
     const text = context.activity.text ?? '';
     const understanding = this.deps.recognizer.understand(text);
-    const { state, perception } = this.meter.perceive(memory.frustration, understanding);
+    const { state, perception } = this.meter.perceive(memory.frustration, { text, understanding, at: Date.now() });
     memory.frustration = state;
 
     const dialogContext = await this.dialogs.createContext(context);
@@ -98,12 +108,9 @@ export class AttuneBot extends ActivityHandler {
       decision: { action: decision.action.kind, tone: decision.tone, reasons: decision.reasons },
     });
 
-    const act = { context, dialogs: dialogContext, decision, perception, memory, conversationKey: customerContext.conversationKey, customerId: customerContext.customer?.id, recording };
-    if (memory.responder === 'queued') {
-      await this.actions.whileQueued(act, CANCEL_WAIT.test(text));
-    } else {
-      await this.actions.act(act);
-    }
+    const act = { context, dialogs: dialogContext, decision, perception, memory, conversationKey: customerContext.conversationKey, customer: customerContext.customer, recording };
+    const handledWhileQueued = memory.responder === 'queued' && (await this.actions.whileQueued(act, CANCEL_WAIT.test(text)));
+    if (!handledWhileQueued) await this.actions.act(act);
     this.deps.logger.debug({ conversation: customerContext.conversationKey, intent: understanding.intent.intent, action: decision.action.kind, tone: decision.tone, frustration: perception.score }, 'turn');
   }
 

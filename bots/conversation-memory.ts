@@ -17,6 +17,8 @@ export interface ConversationMemory {
   responder: Responder;
   /** The welcome was sent (a client may send several conversationUpdates). */
   welcomed: boolean;
+  /** The queue position the customer was last told, so they hear again only when it moves. */
+  lastToldPosition?: number;
 }
 
 export function freshMemory(): ConversationMemory {

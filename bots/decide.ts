@@ -48,7 +48,7 @@ export function decide(input: DecisionInput, settings: EscalationSettings): Deci
     reasons: [...reasons, ...tone.reasons.map((reason) => ({ ...reason, name: `tone:${reason.name}` }))],
   });
 
-  const trigger = escalationTrigger(input.perception, input.understanding, settings);
+  const trigger = escalationTrigger(input.text, input.perception, input.understanding, settings);
   if (trigger) return decision({ kind: 'escalate', trigger }, { name: `escalate:${trigger}`, weight: input.perception.score });
   if (HELP.test(input.text)) return decision({ kind: 'small_talk', template: 'help' }, { name: 'asked_for_help', weight: 1 });
   if (CANCEL.test(input.text)) return decision({ kind: 'cancel_task' }, { name: 'asked_to_cancel', weight: 1 });

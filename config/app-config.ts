@@ -6,6 +6,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { AttuneError } from '../core/errors';
+import { parseBusinessHours, type BusinessHours } from '../escalation/business-hours';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const APP_TYPES = ['MultiTenant', 'SingleTenant', 'UserAssignedMSI'] as const;
@@ -62,6 +63,7 @@ const environmentSchema = z.object({
   MONGODB_URI: url('MONGODB_URI', ['mongodb:', 'mongodb+srv:']),
   MONGODB_DB: optionalString,
   REDIS_URL: url('REDIS_URL', ['redis:', 'rediss:']),
+  QUEUE_PREFIX: optionalString.pipe(z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'QUEUE_PREFIX must be 1–40 letters, digits, _ or -').optional()).transform((value) => value ?? 'attune'),
   OPENAI_API_KEY: optionalString,
   OPENAI_BASE_URL: url('OPENAI_BASE_URL', ['http:', 'https:']),
   OPENAI_MODEL: optionalString.transform((value) => value ?? 'gpt-4o-mini'),
@@ -71,6 +73,11 @@ const environmentSchema = z.object({
   DEFAULT_LOCALE: optionalString.transform((value) => value ?? 'en'),
   FRUSTRATION_THRESHOLD: ratio('FRUSTRATION_THRESHOLD', 0.7),
   FAILED_TURNS_TO_ESCALATE: integer('FAILED_TURNS_TO_ESCALATE', 3, 1, 10),
+  BUSINESS_HOURS: optionalString.transform((value) => value ?? '08:00-20:00'),
+  BUSINESS_DAYS: optionalString.transform((value) => value ?? 'Mon-Sun'),
+  BUSINESS_TIMEZONE: optionalString.transform((value) => value ?? 'Europe/London'),
+  ESCALATION_SLA_MINUTES: integer('ESCALATION_SLA_MINUTES', 10, 1, 24 * 60),
+  ABANDON_AFTER_MINUTES: integer('ABANDON_AFTER_MINUTES', 30, 1, 7 * 24 * 60),
   MicrosoftAppId: optionalString,
   MicrosoftAppPassword: optionalString,
   MicrosoftAppType: oneOf('MicrosoftAppType', APP_TYPES, 'MultiTenant'),
@@ -98,12 +105,21 @@ export interface AppConfig {
   readonly storage: StorageSettings;
   /** Absent: the in-process queue (embedded default). */
   readonly redisUrl?: string;
+  /** Redis key prefix of the queues, so several deployments can share one Redis. */
+  readonly queuePrefix: string;
   /** Absent: no LLM; everything runs on the local models. */
   readonly openai?: { readonly apiKey: string; readonly baseUrl?: string; readonly model: string; readonly timeoutMs: number };
   readonly nluModelDir: string;
   readonly contentDir: string;
   readonly defaultLocale: string;
-  readonly escalation: { readonly frustrationThreshold: number; readonly failedTurnsToEscalate: number };
+  readonly escalation: {
+    readonly frustrationThreshold: number;
+    readonly failedTurnsToEscalate: number;
+    readonly slaMs: number;
+    readonly abandonAfterMs: number;
+  };
+  /** When people are on shift to take escalated chats. */
+  readonly businessHours: BusinessHours;
   /** Absent: local/Emulator mode, requests are not authenticated. */
   readonly botCredentials?: BotCredentials;
 }
@@ -129,6 +145,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, pr
       ? { kind: 'mongodb', uri: vars.MONGODB_URI, dbName: vars.MONGODB_DB }
       : { kind: 'embedded', dataDir: path.resolve(vars.DATA_DIR) },
     redisUrl: vars.REDIS_URL,
+    queuePrefix: vars.QUEUE_PREFIX,
     openai: vars.OPENAI_API_KEY
       ? { apiKey: vars.OPENAI_API_KEY, baseUrl: vars.OPENAI_BASE_URL, model: vars.OPENAI_MODEL, timeoutMs: vars.OPENAI_TIMEOUT_MS }
       : undefined,
@@ -138,9 +155,23 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, pr
     escalation: {
       frustrationThreshold: vars.FRUSTRATION_THRESHOLD,
       failedTurnsToEscalate: vars.FAILED_TURNS_TO_ESCALATE,
+      slaMs: vars.ESCALATION_SLA_MINUTES * 60_000,
+      abandonAfterMs: vars.ABANDON_AFTER_MINUTES * 60_000,
     },
+    businessHours: readBusinessHours(vars),
     botCredentials: readBotCredentials(vars),
   });
+}
+
+function readBusinessHours(vars: z.infer<typeof environmentSchema>): BusinessHours {
+  try {
+    return parseBusinessHours(vars.BUSINESS_HOURS, vars.BUSINESS_DAYS, vars.BUSINESS_TIMEZONE);
+  } catch (error) {
+    throw new AttuneError(
+      'ATTUNE_CONFIG_INVALID',
+      `Invalid configuration:\n  BUSINESS_HOURS / BUSINESS_DAYS / BUSINESS_TIMEZONE: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
 }
 
 function readBotCredentials(vars: z.infer<typeof environmentSchema>): BotCredentials | undefined {
@@ -168,7 +199,8 @@ function readBotCredentials(vars: z.infer<typeof environmentSchema>): BotCredent
 }
 
 function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object') {
+  // Sets (business days) are frozen as objects but stay usable; their contents are numbers.
+  if (value && typeof value === 'object' && !(value instanceof Set)) {
     for (const child of Object.values(value)) deepFreeze(child);
     Object.freeze(value);
   }

@@ -1,17 +1,27 @@
 /**
  * The Perceive stage: a frustration score 0…1 per conversation, updated every customer turn.
  * Every contribution is a named reason with its weight, so the score explains itself to agents.
+ *
+ * Beyond mood and misunderstanding, it listens for signals that hold in any domain, not just
+ * banking: the customer correcting the bot, repeating or rephrasing the same request, a curt reply
+ * after long ones, sarcasm, and time dragging on.
  */
 import type { Reason } from '../core/reason';
 import { OUT_OF_SCOPE, type Understanding } from '../nlu/types';
 
-/** What the meter remembers between turns (kept in conversation state). */
+/** What the meter remembers between turns (kept in conversation state: small on purpose). */
 export interface FrustrationState {
   readonly score: number;
   /** Turns in a row the bot did not understand or could not help with. */
   readonly consecutiveFailures: number;
   /** The last few recognised intents, newest last, to notice the customer asking again. */
   readonly recentIntents: readonly string[];
+  /** Content words of the previous customer message, to notice a rephrased repeat. */
+  readonly lastWords?: readonly string[];
+  /** Word count of the previous customer message, to notice a curt reply after long ones. */
+  readonly lastLength?: number;
+  /** Epoch ms of the first customer message. */
+  readonly startedAt?: number;
 }
 
 export const CALM: FrustrationState = { score: 0, consecutiveFailures: 0, recentIntents: [] };
@@ -30,6 +40,14 @@ export interface FrustrationWeights {
   readonly anger: number;
   readonly failedTurn: number;
   readonly repeatedIntent: number;
+  readonly rephrasedRequest: number;
+  readonly correction: number;
+  readonly curtReply: number;
+  readonly sarcasm: number;
+  /** Per 10 minutes the conversation has lasted beyond the first 10. */
+  readonly timeElapsed: number;
+  /** Per earlier contact about the same open case. */
+  readonly repeatContact: number;
   readonly humanRequest: number;
   readonly complaint: number;
 }
@@ -40,46 +58,83 @@ export const DEFAULT_FRUSTRATION_WEIGHTS: FrustrationWeights = {
   anger: 0.3,
   failedTurn: 0.15,
   repeatedIntent: 0.15,
+  rephrasedRequest: 0.15,
+  correction: 0.2,
+  curtReply: 0.1,
+  sarcasm: 0.2,
+  timeElapsed: 0.05,
+  repeatContact: 0.1,
   humanRequest: 0.2,
   complaint: 0.25,
 };
 
+export interface TurnSignals {
+  readonly text: string;
+  readonly understanding: Understanding;
+  /** Epoch ms of this message. */
+  readonly at?: number;
+  /** Earlier contacts by this customer about the same open case (from their profile). */
+  readonly repeatContacts?: number;
+}
+
 /** Below this confidence a recognised intent counts as a failed turn even if not out-of-scope. */
 const LOW_CONFIDENCE = 0.45;
 const REMEMBERED_INTENTS = 4;
+const REMEMBERED_WORDS = 24;
+
+const CORRECTION = /^\s*(no|nope|nah)\b[\s,.!]|\b(i (already )?(said|told you|asked)|that'?s not what i (asked|said|meant|want)|not what i (asked|meant)|you('re| are) not (listening|understanding)|wrong answer|read (my|the) (message|question)|you misunderstood)\b/i;
+const SARCASM = /\b(thanks for nothing|great,? thanks a lot|oh (great|wonderful|brilliant|perfect)|yeah,? right|just (great|perfect|brilliant)|very helpful,? not|wow,? (so|very) helpful|what a (great|wonderful) (service|help|bot))\b/i;
+const STOP_WORDS = new Set('a an the i my me to of and or is it in on for with at this that be was are you your can do does did have has not no please'.split(' '));
 
 export class FrustrationMeter {
   constructor(private readonly weights: FrustrationWeights = DEFAULT_FRUSTRATION_WEIGHTS) {}
 
   /** Scores one customer turn; returns the new state to remember and the perception to act on. */
-  perceive(previous: FrustrationState, understanding: Understanding): { state: FrustrationState; perception: Perception } {
-    const { intent, sentiment } = understanding;
+  perceive(previous: FrustrationState, signals: TurnSignals): { state: FrustrationState; perception: Perception } {
+    const w = this.weights;
+    const { intent, sentiment } = signals.understanding;
     const reasons: Reason[] = [];
     const add = (name: string, weight: number) => {
       if (weight > 0.001) reasons.push({ name, weight: round(weight) });
     };
 
-    if (sentiment.score < -0.1) add('negative_sentiment', this.weights.negativeSentiment * -sentiment.score);
-    add('anger_cues', this.weights.anger * sentiment.cues.anger);
+    if (sentiment.score < -0.1) add('negative_sentiment', w.negativeSentiment * -sentiment.score);
+    add('anger_cues', w.anger * sentiment.cues.anger);
 
     const failed = intent.intent === OUT_OF_SCOPE || intent.confidence < LOW_CONFIDENCE;
     const consecutiveFailures = failed ? previous.consecutiveFailures + 1 : 0;
-    if (failed) add('not_understood', this.weights.failedTurn * consecutiveFailures);
+    if (failed) add('not_understood', w.failedTurn * consecutiveFailures);
 
     const askedAgain = !failed && previous.recentIntents.includes(intent.intent) && !isSmallTalk(intent.intent);
-    if (askedAgain) add('asked_again', this.weights.repeatedIntent);
+    if (askedAgain) add('asked_again', w.repeatedIntent);
+
+    const words = contentWords(signals.text);
+    if (!askedAgain && previous.lastWords && similarity(words, previous.lastWords) >= 0.5 && words.length >= 2) add('rephrased_request', w.rephrasedRequest);
+    if (CORRECTION.test(signals.text)) add('customer_correcting', w.correction);
+    if (SARCASM.test(signals.text)) add('sarcasm', w.sarcasm);
+
+    const length = signals.text.trim().split(/\s+/).filter(Boolean).length;
+    const curt = (previous.lastLength ?? 0) >= 8 && length <= 2 && (failed || sentiment.score < 0) && !isSmallTalk(intent.intent);
+    if (curt) add('curt_reply', w.curtReply);
+
+    const startedAt = previous.startedAt ?? signals.at;
+    if (startedAt !== undefined && signals.at !== undefined) {
+      const tenMinuteBlocks = Math.floor((signals.at - startedAt) / 600_000) - 1;
+      if (tenMinuteBlocks > 0) add('taking_long', w.timeElapsed * tenMinuteBlocks);
+    }
+    if (signals.repeatContacts) add('repeat_contact', w.repeatContact * signals.repeatContacts);
 
     const humanRequested = intent.intent === 'human_request' && !failed;
-    if (humanRequested) add('asked_for_person', this.weights.humanRequest);
-    if (intent.intent === 'complaint' && !failed) add('complaint', this.weights.complaint);
+    if (humanRequested) add('asked_for_person', w.humanRequest);
+    if (intent.intent === 'complaint' && !failed) add('complaint', w.complaint);
 
-    const carried = previous.score * this.weights.decay;
-    const score = clamp01(carried + reasons.reduce((sum, reason) => sum + reason.weight, 0));
+    const carried = previous.score * w.decay;
+    const score = round(clamp01(carried + reasons.reduce((sum, reason) => sum + reason.weight, 0)));
     const recentIntents = failed ? previous.recentIntents : [...previous.recentIntents, intent.intent].slice(-REMEMBERED_INTENTS);
 
     return {
-      state: { score: round(score), consecutiveFailures, recentIntents },
-      perception: { score: round(score), reasons, consecutiveFailures, humanRequested },
+      state: { score, consecutiveFailures, recentIntents, lastWords: words.slice(0, REMEMBERED_WORDS), lastLength: length, startedAt },
+      perception: { score, reasons, consecutiveFailures, humanRequested },
     };
   }
 }
@@ -88,6 +143,18 @@ const SMALL_TALK = new Set(['greeting', 'goodbye', 'thanks', 'affirm', 'deny']);
 
 function isSmallTalk(intent: string): boolean {
   return SMALL_TALK.has(intent);
+}
+
+function contentWords(text: string): string[] {
+  return [...new Set(text.toLowerCase().match(/[a-z0-9']+/g) ?? [])].filter((word) => word.length > 2 && !STOP_WORDS.has(word));
+}
+
+/** Overlap of two word sets relative to the smaller one: a rephrase keeps most of its words. */
+function similarity(a: readonly string[], b: readonly string[]): number {
+  if (a.length === 0 || b.length === 0) return 0;
+  const set = new Set(b);
+  const shared = a.filter((word) => set.has(word)).length;
+  return shared / Math.min(a.length, b.length);
 }
 
 function clamp01(value: number): number {

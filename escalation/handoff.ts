@@ -4,11 +4,12 @@
  */
 import { ActivityTypes, EventFactory, type Activity, type TurnContext } from 'botbuilder';
 import type { Reason } from '../core/reason';
-import type { TurnRecord } from '../storage/ports';
-import type { EscalationTrigger } from './escalation-policy';
+import type { AgentPool, EscalationTrigger, TurnRecord } from '../storage/ports';
 
 export interface HandoffContext {
+  readonly escalationId: string;
   readonly trigger: EscalationTrigger;
+  readonly pool: AgentPool;
   readonly frustration: number;
   readonly reasons: readonly Reason[];
   readonly customerId?: string;

@@ -13,5 +13,4 @@ node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(
 echo "== typecheck"; npx tsc -p tsconfig.json --noEmit
 echo "== lint"; npx eslint .
 echo "== build"; npm run --silent build
-echo "== models"; node dist/nlu/cli.js ensure
 echo "== tests"; npx jest --ci "$@"

@@ -1,0 +1,184 @@
+/**
+ * The human handoff, end to end on the bot's side (DESIGN.md §4): store the escalation with its
+ * handoff package, queue it in the right pool, keep its timers, tell the customer where they stand,
+ * and let them cancel. The Escalations store is the source of truth; the queue and timers are
+ * rebuilt from it at start (`reconcile`), so a crash or restart loses no escalation.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '../core/logger';
+import type { Reason } from '../core/reason';
+import type { CustomerSnapshot } from '../personalization/customer-context';
+import type { EscalationRecord, Escalations, EscalationTrigger, TurnRecord } from '../storage/ports';
+import { isOpen, nextOpening, type BusinessHours } from './business-hours';
+import { buildHandoffPackage } from './handoff-package';
+import type { AgentQueue, DueTimer, QueuePosition } from './queue/agent-queue';
+import { routeEscalation } from './routing';
+import { WaitEstimator, type WaitEstimate } from './wait-estimate';
+
+export interface EscalationTimings {
+  /** A queued chat older than this raises an SLA alert and moves up. */
+  readonly slaMs: number;
+  /** A customer silent this long while queued or with an agent has left: the escalation is abandoned. */
+  readonly abandonAfterMs: number;
+}
+
+export interface EscalationRequest {
+  readonly conversationId: string;
+  readonly channelId: string;
+  readonly customer?: CustomerSnapshot;
+  readonly trigger: EscalationTrigger;
+  readonly reasons: readonly Reason[];
+  readonly frustration: number;
+  readonly failedTurns: number;
+  readonly dialogInProgress?: string;
+  /** Bot Framework ConversationReference for proactive messages to the customer. */
+  readonly conversationReference: Readonly<Record<string, unknown>>;
+  /** The conversation so far, oldest first. */
+  readonly history: readonly TurnRecord[];
+}
+
+export interface WaitingStatus {
+  readonly escalation: EscalationRecord;
+  readonly position?: QueuePosition;
+  readonly estimate?: WaitEstimate;
+  /** Set when nobody is on shift: when the team opens again. */
+  readonly opensAt?: Date;
+}
+
+/** How much an SLA breach raises a waiting chat's priority. */
+const SLA_PRIORITY_BOOST = 50;
+
+export class EscalationService {
+  private readonly estimator: WaitEstimator;
+
+  constructor(
+    private readonly escalations: Escalations,
+    private readonly turns: { listByConversation(conversationId: string, limit: number): Promise<TurnRecord[]> },
+    private readonly queue: AgentQueue,
+    private readonly hours: BusinessHours,
+    private readonly timings: EscalationTimings,
+    private readonly logger: Logger,
+  ) {
+    this.estimator = new WaitEstimator(escalations);
+  }
+
+  /** Hands the conversation to people. Asking twice returns the escalation already under way. */
+  async escalate(request: EscalationRequest, now: Date = new Date()): Promise<WaitingStatus> {
+    const existing = await this.escalations.activeForConversation(request.conversationId);
+    if (existing) return this.status(existing, now);
+
+    const customerTurns = request.history.filter((turn) => turn.role === 'customer');
+    const taskIntents = customerTurns.map((turn) => turn.understanding?.intent.intent).filter((intent): intent is string => intent !== undefined && intent !== 'oos');
+    const route = routeEscalation({ trigger: request.trigger, intents: taskIntents, failedTurns: request.failedTurns, frustration: request.frustration, tier: request.customer?.tier });
+    const afterHours = !isOpen(this.hours, now);
+    const escalation: EscalationRecord = {
+      id: randomUUID(),
+      conversationId: request.conversationId,
+      channelId: request.channelId,
+      customerId: request.customer?.id,
+      trigger: request.trigger,
+      reasons: [...request.reasons, ...route.reasons],
+      frustration: request.frustration,
+      pool: route.pool,
+      priority: route.priority,
+      status: 'queued',
+      afterHours,
+      handoff: buildHandoffPackage({ trigger: request.trigger, history: request.history, customer: request.customer, dialogInProgress: request.dialogInProgress }),
+      conversationReference: request.conversationReference,
+      createdAt: now,
+      updatedAt: now,
+    };
+    // Stored first: from here on a crash cannot lose it; reconcile() re-queues it at start.
+    await this.escalations.create(escalation);
+    await this.enqueueWithTimers(escalation, now);
+    this.logger.info({ escalation: escalation.id, conversation: escalation.conversationId, pool: escalation.pool, priority: escalation.priority, trigger: escalation.trigger, afterHours }, 'escalated');
+    return this.status(escalation, now);
+  }
+
+  /** Where the conversation's escalation stands, or undefined if none is active. */
+  async waitingStatus(conversationId: string, now: Date = new Date()): Promise<WaitingStatus | undefined> {
+    const escalation = await this.escalations.activeForConversation(conversationId);
+    return escalation && this.status(escalation, now);
+  }
+
+  /** The customer spoke while waiting: they are still here, so push the abandonment timer back. */
+  async customerActive(escalation: EscalationRecord, now: Date = new Date()): Promise<void> {
+    await this.queue.schedule('abandon', escalation.id, now.getTime() + this.timings.abandonAfterMs);
+  }
+
+  /** The customer no longer wants a person. Resolves false if an agent already took the chat. */
+  async cancelByCustomer(conversationId: string, now: Date = new Date()): Promise<boolean> {
+    const escalation = await this.escalations.activeForConversation(conversationId);
+    if (!escalation) return false;
+    const cancelled = await this.escalations.transition(escalation.id, ['queued'], 'abandoned', { endedAt: now, disposition: 'cancelled_by_customer' }, now);
+    if (!cancelled) return false;
+    await this.forget(escalation.id);
+    this.logger.info({ escalation: escalation.id }, 'escalation cancelled by the customer');
+    return true;
+  }
+
+  /** Re-queues every waiting escalation and re-arms its timers; run at start. Idempotent. */
+  async reconcile(now: Date = new Date()): Promise<number> {
+    const waiting = await this.escalations.list({ statuses: ['queued', 'assigned'] }, 10_000);
+    for (const escalation of waiting) {
+      if (escalation.status === 'queued') await this.enqueueWithTimers(escalation, now);
+      else await this.queue.schedule('abandon', escalation.id, now.getTime() + this.timings.abandonAfterMs);
+    }
+    if (waiting.length > 0) this.logger.info({ count: waiting.length }, 'escalations reconciled with the queue');
+    return waiting.length;
+  }
+
+  /** Handles a due timer (delivered at least once, so every branch is idempotent). */
+  async onTimer(timer: DueTimer, now: Date = new Date()): Promise<void> {
+    const escalation = await this.escalations.get(timer.escalationId);
+    if (!escalation || (escalation.status !== 'queued' && escalation.status !== 'assigned')) return;
+    switch (timer.kind) {
+      case 'sla':
+        if (escalation.status !== 'queued') return;
+        this.logger.warn({ escalation: escalation.id, pool: escalation.pool, waitedMs: now.getTime() - escalation.createdAt.getTime() }, 'escalation waiting past its SLA');
+        await this.escalations.transition(escalation.id, ['queued'], 'queued', { priority: escalation.priority + SLA_PRIORITY_BOOST }, now);
+        await this.queue.remove(escalation.id);
+        await this.queue.enqueue({ escalationId: escalation.id, pool: escalation.pool, priority: escalation.priority + SLA_PRIORITY_BOOST, enqueuedAt: escalation.createdAt.getTime() });
+        return;
+      case 'abandon': {
+        const [last] = (await this.turns.listByConversation(escalation.conversationId, 50)).filter((turn) => turn.role === 'customer').slice(-1);
+        const silentFor = now.getTime() - (last?.at ?? escalation.createdAt).getTime();
+        if (silentFor < this.timings.abandonAfterMs) {
+          await this.queue.schedule('abandon', escalation.id, now.getTime() + this.timings.abandonAfterMs - silentFor);
+          return;
+        }
+        const abandoned = await this.escalations.transition(escalation.id, ['queued', 'assigned'], 'abandoned', { endedAt: now, disposition: 'customer_left' }, now);
+        if (abandoned) {
+          await this.forget(escalation.id);
+          this.logger.info({ escalation: escalation.id }, 'escalation abandoned: the customer left');
+        }
+        return;
+      }
+      case 'after_hours_callback':
+        this.logger.info({ escalation: escalation.id, pool: escalation.pool }, 'after-hours request is due for a callback');
+        return;
+    }
+  }
+
+  private async enqueueWithTimers(escalation: EscalationRecord, now: Date): Promise<void> {
+    await this.queue.enqueue({ escalationId: escalation.id, pool: escalation.pool, priority: escalation.priority, enqueuedAt: escalation.createdAt.getTime() });
+    if (escalation.afterHours) {
+      await this.queue.schedule('after_hours_callback', escalation.id, nextOpening(this.hours, now).getTime());
+      return; // nobody can pick it up before opening: no SLA or abandonment clock overnight
+    }
+    await this.queue.schedule('sla', escalation.id, escalation.createdAt.getTime() + this.timings.slaMs);
+    await this.queue.schedule('abandon', escalation.id, now.getTime() + this.timings.abandonAfterMs);
+  }
+
+  private async forget(escalationId: string): Promise<void> {
+    await this.queue.remove(escalationId);
+    await Promise.all((['sla', 'abandon', 'after_hours_callback'] as const).map((kind) => this.queue.cancelTimer(kind, escalationId)));
+  }
+
+  private async status(escalation: EscalationRecord, now: Date): Promise<WaitingStatus> {
+    if (escalation.status !== 'queued') return { escalation };
+    const position = await this.queue.position(escalation.id);
+    const estimate = position ? await this.estimator.estimate(escalation.pool, position.position) : undefined;
+    return { escalation, position, estimate, opensAt: escalation.afterHours ? nextOpening(this.hours, now) : undefined };
+  }
+}
