@@ -64,6 +64,13 @@ export class TurnActions {
       case 'not_understood':
         await this.say(input.context, 'fallback', { suggestions: this.suggestionLabels(input.context, action.suggestions.map((s) => s.intent)) });
         return;
+      case 'clarify':
+        await this.say(input.context, 'clarify', { suggestions: this.suggestionLabels(input.context, action.suggestions.map((s) => s.intent)) });
+        return;
+      case 'offer_person':
+        input.memory.personOffered = true;
+        await this.say(input.context, 'offerPerson');
+        return;
       case 'escalate':
         await this.startHandoff(input, action.trigger);
         return;

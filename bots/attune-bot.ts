@@ -90,11 +90,11 @@ export class AttuneBot extends ActivityHandler {
 
     const text = context.activity.text ?? '';
     const understanding = this.deps.recognizer.understand(text);
-    const { state, perception } = this.meter.perceive(memory.frustration, { text, understanding, at: Date.now() });
-    memory.frustration = state;
-
     const dialogContext = await this.dialogs.createContext(context);
-    const decision = decide({ text, understanding, perception, taskInProgress: dialogContext.activeDialog !== undefined }, this.deps.escalation);
+    const taskInProgress = dialogContext.activeDialog !== undefined && memory.responder === 'bot';
+    const { state, perception } = this.meter.perceive(memory.frustration, { text, understanding, at: Date.now(), answeringPrompt: taskInProgress });
+    memory.frustration = state;
+    const decision = decide({ text, understanding, perception, taskInProgress, personOffered: memory.personOffered }, this.deps.escalation);
     setTurnInsight(context, {
       tone: decision.tone,
       locale: customerContext.locale,

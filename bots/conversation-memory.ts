@@ -19,8 +19,10 @@ export interface ConversationMemory {
   welcomed: boolean;
   /** The queue position the customer was last told, so they hear again only when it moves. */
   lastToldPosition?: number;
+  /** The bot offered a person unasked; it does so once per conversation. */
+  personOffered: boolean;
 }
 
 export function freshMemory(): ConversationMemory {
-  return { lookup: { resolved: false }, frustration: CALM, opened: false, responder: 'bot', welcomed: false };
+  return { lookup: { resolved: false }, frustration: CALM, opened: false, responder: 'bot', welcomed: false, personOffered: false };
 }

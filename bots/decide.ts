@@ -19,7 +19,11 @@ export type Action =
   | { readonly kind: 'cancel_task' }
   | { readonly kind: 'small_talk'; readonly template: SmallTalk }
   | { readonly kind: 'unsupported'; readonly intent: string }
-  | { readonly kind: 'not_understood'; readonly suggestions: readonly IntentScore[] };
+  | { readonly kind: 'not_understood'; readonly suggestions: readonly IntentScore[] }
+  /** A guess the model is unsure of: "is it about X or Y?" instead of running the wrong task. */
+  | { readonly kind: 'clarify'; readonly suggestions: readonly IntentScore[] }
+  /** Frustration is rising: offer a person before the customer has to ask. */
+  | { readonly kind: 'offer_person' };
 
 export interface Decision {
   readonly action: Action;
@@ -33,10 +37,16 @@ export interface DecisionInput {
   readonly perception: Perception;
   /** A task dialog is waiting for this customer's answer. */
   readonly taskInProgress: boolean;
+  /** A person was already offered in this conversation (offer once, never nag). */
+  readonly personOffered: boolean;
 }
 
 /** Switching tasks mid-dialog needs this much confidence, or a prompt answer could derail it. */
 const SWITCH_TASK_CONFIDENCE = 0.8;
+/** Below this, a recognised task is confirmed with the customer before it runs. */
+const CLARIFY_BELOW = 0.6;
+/** Frustration at which the bot offers a person unasked (well below the escalation threshold). */
+const OFFER_PERSON_AT = 0.45;
 const HELP = /^\s*(help|menu|options|what can you do\??|what can i ask\??)\s*[.!?]*\s*$/i;
 const CANCEL = /^\s*(cancel|stop|never ?mind|forget it|start over|quit)\s*[.!]*\s*$/i;
 
@@ -59,8 +69,15 @@ export function decide(input: DecisionInput, settings: EscalationSettings): Deci
     const switching = dialogId !== undefined && confidence >= SWITCH_TASK_CONFIDENCE && input.text.trim().split(/\s+/).length > 3;
     if (!switching) return decision({ kind: 'continue_task' }, { name: 'task_in_progress', weight: 1 });
   }
+  const struggling = intent === OUT_OF_SCOPE || confidence < CLARIFY_BELOW || (!dialogId && !isSmallTalk(intent) && intent !== 'affirm' && intent !== 'deny');
+  if (struggling && !input.personOffered && input.perception.score >= OFFER_PERSON_AT) {
+    return decision({ kind: 'offer_person' }, { name: 'frustration_rising', weight: input.perception.score });
+  }
   if (intent === OUT_OF_SCOPE) {
     return decision({ kind: 'not_understood', suggestions: alternatives.slice(0, 3) }, { name: 'not_understood', weight: 1 - confidence });
+  }
+  if (confidence < CLARIFY_BELOW && !isSmallTalk(intent)) {
+    return decision({ kind: 'clarify', suggestions: alternatives.slice(0, 3) }, { name: 'unsure_of_intent', weight: 1 - confidence });
   }
   if (dialogId) return decision({ kind: 'start_task', dialogId }, { name: `intent:${intent}`, weight: confidence });
   if (isSmallTalk(intent)) return decision({ kind: 'small_talk', template: intent }, { name: `intent:${intent}`, weight: confidence });

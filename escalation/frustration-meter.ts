@@ -75,6 +75,11 @@ export interface TurnSignals {
   readonly at?: number;
   /** Earlier contacts by this customer about the same open case (from their profile). */
   readonly repeatContacts?: number;
+  /**
+   * A task dialog asked a question and this message answers it ("More than a week ago"): such
+   * answers are not banking requests, so the intent model's doubt is not a misunderstanding.
+   */
+  readonly answeringPrompt?: boolean;
 }
 
 /** Below this confidence a recognised intent counts as a failed turn even if not out-of-scope. */
@@ -101,7 +106,7 @@ export class FrustrationMeter {
     if (sentiment.score < -0.1) add('negative_sentiment', w.negativeSentiment * -sentiment.score);
     add('anger_cues', w.anger * sentiment.cues.anger);
 
-    const failed = intent.intent === OUT_OF_SCOPE || intent.confidence < LOW_CONFIDENCE;
+    const failed = !signals.answeringPrompt && (intent.intent === OUT_OF_SCOPE || intent.confidence < LOW_CONFIDENCE);
     const consecutiveFailures = failed ? previous.consecutiveFailures + 1 : 0;
     if (failed) add('not_understood', w.failedTurn * consecutiveFailures);
 
@@ -130,7 +135,7 @@ export class FrustrationMeter {
 
     const carried = previous.score * w.decay;
     const score = round(clamp01(carried + reasons.reduce((sum, reason) => sum + reason.weight, 0)));
-    const recentIntents = failed ? previous.recentIntents : [...previous.recentIntents, intent.intent].slice(-REMEMBERED_INTENTS);
+    const recentIntents = failed || signals.answeringPrompt ? previous.recentIntents : [...previous.recentIntents, intent.intent].slice(-REMEMBERED_INTENTS);
 
     return {
       state: { score, consecutiveFailures, recentIntents, lastWords: words.slice(0, REMEMBERED_WORDS), lastLength: length, startedAt },

@@ -137,10 +137,22 @@ describe('AttuneBot conversations (TestAdapter)', () => {
   it('escalates a furious customer before the third failure', async () => {
     await adapter
       .send('THIS IS USELESS!!')
-      .assertReply((reply) => expect(templateOf(reply)?.template).toBe('fallback'))
+      .assertReply((reply) => expect(templateOf(reply)?.template).toBe('offerPerson'))
       .send('ridiculous, nothing works!!')
       .assertReply((reply) => expect(templateOf(reply)).toEqual({ template: 'handoff.started', tone: 'empathetic' }))
       .startTest();
+  });
+
+  it('does not count an answer to the dialog question as a misunderstanding', async () => {
+    await adapter
+      .send("my card hasn't arrived")
+      .assertReply((reply) => expect(templateOf(reply)?.template).toBe('cardArrival.askWhenOrdered'))
+      .send('More than a week ago')
+      .assertReply((reply) => expect(templateOf(reply)?.template).toBe('cardArrival.offerReplacement'))
+      .startTest();
+    const turns = await store.turns.listByConversation(`${adapter.conversation.channelId}:${adapter.conversation.conversation.id}`, 10);
+    const answer = turns.find((turn) => turn.text === 'More than a week ago');
+    expect(answer?.frustration?.reasons.map((r) => r.name)).not.toContain('not_understood');
   });
 
   it('records one document per message with what the bot made of it', async () => {

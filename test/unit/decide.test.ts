@@ -14,7 +14,7 @@ function understanding(intent: string, confidence = 0.9, mood: Partial<Understan
 }
 
 function input(partial: Partial<DecisionInput>): DecisionInput {
-  return { text: 'something', understanding: understanding('card_arrival'), perception: calm, taskInProgress: false, ...partial };
+  return { text: 'something', understanding: understanding('card_arrival'), perception: calm, taskInProgress: false, personOffered: false, ...partial };
 }
 
 describe('decide', () => {
@@ -47,6 +47,19 @@ describe('decide', () => {
   it('offers the likeliest intents when it did not understand', () => {
     const decision = decide(input({ understanding: { ...understanding('oos', 0.2), intent: { intent: 'oos', confidence: 0.2, alternatives: [{ intent: 'card_arrival', confidence: 0.2 }, { intent: 'top_up_failed', confidence: 0.1 }] } } }), settings);
     expect(decision.action).toEqual({ kind: 'not_understood', suggestions: [{ intent: 'card_arrival', confidence: 0.2 }, { intent: 'top_up_failed', confidence: 0.1 }] });
+  });
+
+  it('confirms an unsure guess instead of running the wrong task', () => {
+    const unsure = understanding('card_arrival', 0.5);
+    expect(decide(input({ understanding: unsure }), settings).action).toEqual({ kind: 'clarify', suggestions: [{ intent: 'card_arrival', confidence: 0.5 }] });
+  });
+
+  it('offers a person once when frustration rises while the bot is struggling', () => {
+    const rising = { ...calm, score: 0.5 };
+    const lost = understanding('oos', 0.2);
+    expect(decide(input({ understanding: lost, perception: rising }), settings).action).toEqual({ kind: 'offer_person' });
+    expect(decide(input({ understanding: lost, perception: rising, personOffered: true }), settings).action.kind).toBe('not_understood');
+    expect(decide(input({ perception: rising }), settings).action.kind).toBe('start_task');
   });
 
   it('recognises help and cancel as commands', () => {
