@@ -1,6 +1,5 @@
 // Lets a child process that a test starts (`node -r ./test/support/register-ts.js child.ts`) load
 // the TypeScript sources directly: transpile-only, like ts-jest in the test runner itself.
-/* eslint-disable @typescript-eslint/no-require-imports -- a require hook for plain Node is CommonJS by nature */
 const fs = require('fs');
 const ts = require('typescript');
 
