@@ -1,0 +1,160 @@
+/**
+ * Full-turn throughput and latency of attune through POST /api/messages, against a bare
+ * botbuilder echo bot measured in the same run on the same machine. Both run as their own
+ * processes; replies go to a local fake connector; 16 conversations talk at once.
+ *
+ *   npm run bench:turn   (after a build; set REDIS_URL / MONGODB_URI to measure those backends)
+ *
+ * Targets: attune ≥ 70% of the echo bot's turns per second, p99 ≤ 2× the echo bot's.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+const WARMUP_MS = Number(process.env.BENCH_WARMUP_MS ?? 3000);
+const MEASURE_MS = Number(process.env.BENCH_MEASURE_MS ?? 10000);
+const ROOT = path.resolve(__dirname, '..', '..');
+
+/** A conversation attune handles without escalating: a dialog, answers, small talk. */
+const SCRIPT = ['hello', "my card hasn't arrived", 'More than a week ago', 'no', 'what exchange rate do you use?', 'my top-up failed', 'With a card', 'thanks'];
+
+interface Measured {
+  readonly name: string;
+  readonly turns: number;
+  readonly perSecond: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly rssMb: number;
+}
+
+async function main(): Promise<void> {
+  const connector = await startConnector();
+  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'attune-bench-'));
+  try {
+    const echo = await measure('echo bot (botbuilder + restify)', path.join(ROOT, 'dist', 'bench', 'echo-bot.js'), {}, connector);
+    const attune = await measure(`attune (${process.env.MONGODB_URI ? 'MongoDB' : 'embedded'} storage, ${process.env.REDIS_URL ? 'Redis' : 'in-process'} queue)`, path.join(ROOT, 'dist', 'index.js'), { DATA_DIR: dataDir, LOG_LEVEL: 'info' }, connector);
+    const rows = [echo, attune];
+    console.log(`\nTurn benchmark: ${CONCURRENCY} concurrent conversations, ${MEASURE_MS / 1000} s measured after ${WARMUP_MS / 1000} s warm-up, ${os.cpus().length} cores\n`);
+    console.log('| bot | turns | turns/s | p50 ms | p99 ms | RSS MB |');
+    console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
+    for (const r of rows) console.log(`| ${r.name} | ${r.turns} | ${r.perSecond.toFixed(0)} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.rssMb.toFixed(0)} |`);
+    const throughput = attune.perSecond / echo.perSecond;
+    const latency = attune.p99 / echo.p99;
+    console.log(`\nattune throughput: ${(throughput * 100).toFixed(0)}% of the echo bot (target ≥ 70%)`);
+    console.log(`attune p99 latency: ${latency.toFixed(2)}× the echo bot (target ≤ 2×)`);
+  } finally {
+    connector.close();
+    await fs.rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function measure(name: string, entry: string, env: Record<string, string>, connector: http.Server): Promise<Measured> {
+  const { child, url } = await startBot(entry, env);
+  try {
+    const serviceUrl = `http://127.0.0.1:${(connector.address() as AddressInfo).port}`;
+    const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+    const latencies: number[] = [];
+    let measuring = false;
+    const start = Date.now();
+    const warmEnd = start + WARMUP_MS;
+    const end = warmEnd + MEASURE_MS;
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async (_, c) => {
+        for (let i = 0; Date.now() < end; i++) {
+          const began = process.hrtime.bigint();
+          await post(agent, url, activity(`bench-${c}`, `${c}-${i}`, SCRIPT[i % SCRIPT.length]!, serviceUrl));
+          if (Date.now() >= warmEnd) {
+            measuring = true;
+            latencies.push(Number(process.hrtime.bigint() - began) / 1e6);
+          }
+        }
+      }),
+    );
+    agent.destroy();
+    if (!measuring) throw new Error('no turn was measured');
+    const rssMb = await rssOf(child.pid!);
+    latencies.sort((a, b) => a - b);
+    const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!;
+    return { name, turns: latencies.length, perSecond: latencies.length / (MEASURE_MS / 1000), p50: at(0.5), p99: at(0.99), rssMb };
+  } finally {
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+  }
+}
+
+function activity(conversationId: string, id: string, text: string, serviceUrl: string): string {
+  return JSON.stringify({
+    type: 'message',
+    id,
+    text,
+    channelId: 'webchat',
+    serviceUrl,
+    conversation: { id: conversationId },
+    from: { id: `user-${conversationId}` },
+    recipient: { id: 'bot' },
+  });
+}
+
+function post(agent: http.Agent, url: string, body: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(`${url}/api/messages`, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+      res.resume();
+      res.on('end', () => (res.statusCode && res.statusCode < 300 ? resolve() : reject(new Error(`HTTP ${res.statusCode}`))));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** Answers the bot's reply calls at once, like a channel that accepts everything. */
+async function startConnector(): Promise<http.Server> {
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"id":"r"}');
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return server;
+}
+
+async function startBot(entry: string, env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
+  // BENCH_PROFILE=<dir> writes a V8 CPU profile of each bot process there (open it in Chrome DevTools).
+  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE] : [];
+  const child = spawn(process.execPath, [...profile, entry], { cwd: ROOT, env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${entry} did not start`)), 60_000);
+    child.once('exit', (code) => reject(new Error(`${entry} exited with ${code}`)));
+    readline.createInterface({ input: child.stdout! }).on('line', (line) => {
+      try {
+        const parsed = JSON.parse(line) as { url?: string };
+        if (parsed.url) {
+          clearTimeout(timer);
+          resolve(parsed.url);
+        }
+      } catch {
+        // not a JSON log line
+      }
+    });
+  });
+  return { child, url };
+}
+
+async function rssOf(pid: number): Promise<number> {
+  const status = await fs.readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+  const kb = /VmRSS:\s+(\d+)/.exec(status)?.[1];
+  return kb ? Number(kb) / 1024 : NaN;
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
