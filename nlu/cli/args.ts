@@ -6,15 +6,17 @@ export interface ParsedOptions {
   readonly out?: string;
   readonly model?: string;
   readonly dataDir?: string;
+  readonly sentimentModel?: string;
 }
 
-type OptionName = 'data' | 'out' | 'model' | 'data-dir';
+type OptionName = 'data' | 'out' | 'model' | 'data-dir' | 'sentiment-model';
 
 const OPTIONS: Record<OptionName, NonNullable<ParseArgsConfig['options']>[string]> = {
   data: { type: 'string', multiple: true },
   out: { type: 'string' },
   model: { type: 'string' },
   'data-dir': { type: 'string' },
+  'sentiment-model': { type: 'string' },
 };
 
 /** Parses a command's options; options it does not take and stray arguments are usage errors. */
@@ -33,6 +35,7 @@ export function parseOptions(command: string, args: readonly string[], accepted:
       out: text(values.out),
       model: text(values.model),
       dataDir: text(values['data-dir']),
+      sentimentModel: text(values['sentiment-model']),
     };
   } catch (error) {
     throw new UsageError(`${command}: ${(error as Error).message}`);

@@ -1,6 +1,7 @@
 /** Classifies one message with a trained linear intent model. */
 import { OUT_OF_SCOPE, type IntentClassifier, type IntentPrediction, type IntentScore } from '../types';
 import { softmax } from './calibration';
+import { EmbeddingIndex } from './embeddings';
 import { ColumnIndex, extractNgrams, vectorize } from './features';
 import { dequantizeWeights, type IntentModel } from './model';
 
@@ -9,6 +10,7 @@ export const ALTERNATIVES = 5;
 
 export class LinearIntentClassifier implements IntentClassifier {
   private readonly columns: ColumnIndex;
+  private readonly embeddings: EmbeddingIndex | null;
   private readonly weights: Float32Array;
   // Reused between calls: classify is synchronous, so no two calls share them at once.
   private readonly scores: Float64Array;
@@ -17,6 +19,7 @@ export class LinearIntentClassifier implements IntentClassifier {
   constructor(readonly model: IntentModel) {
     if (!model) throw new Error('[LinearIntentClassifier]: Missing parameter. model is required');
     this.columns = new ColumnIndex(model.vocabulary);
+    this.embeddings = model.embeddings ? new EmbeddingIndex(model.embeddings) : null;
     this.weights = dequantizeWeights(model.weights, model.labels.length);
     this.scores = new Float64Array(model.labels.length);
     this.probabilities = new Float64Array(model.labels.length);
@@ -34,14 +37,21 @@ export class LinearIntentClassifier implements IntentClassifier {
   private score(text: string): { scores: Float64Array; known: boolean } {
     const { model, scores, weights } = this;
     const classes = model.labels.length;
-    const vector = vectorize(extractNgrams(text, model.features), model.vocabulary, this.columns, model.features);
+    const vector = vectorize(
+      extractNgrams(text, model.features),
+      model.vocabulary,
+      this.columns,
+      model.features,
+      this.embeddings,
+    );
     scores.set(model.bias);
     for (let k = 0; k < vector.indices.length; k++) {
       const base = vector.indices[k] * classes;
       const v = vector.values[k];
       for (let c = 0; c < classes; c++) scores[c] += weights[base + c] * v;
     }
-    return { scores, known: vector.indices.length > 0 };
+    // Known means a known n-gram: the word-vector block (last columns) alone does not count.
+    return { scores, known: vector.indices.length > 0 && vector.indices[0] < model.vocabulary.hashes.length };
   }
 
   /**

@@ -4,8 +4,10 @@
  *   "ATTUNEIM" | u32 format version | u32 header length | header JSON (UTF-8) | payload
  *
  * The header says what the payload holds and carries its SHA-256. The payload is, in this order:
- * feature hashes (u32 × F), idf (f32 × F), weight scales (f32 × F), bias (f32 × K),
- * feature blocks (u8 × F), weights (i8 × F·K); all little-endian. Loading checks everything and
+ * feature hashes (u32 × F), idf (f32 × F), weight scales (f32 × R), bias (f32 × K),
+ * feature blocks (u8 × F), weights (i8 × R·K), word-vector hashes (u32 × E), word-vector scales
+ * (f32 × E), word vectors (i8 × E·D); all little-endian. R = F + D weight rows (F n-gram columns,
+ * then D embedding dimensions; D = 0 without word vectors). Loading checks everything and
  * fails with ATTUNE_NLU_MODEL_INVALID rather than serve a model that is not what was trained.
  */
 import { createHash, randomBytes } from 'node:crypto';
@@ -20,7 +22,8 @@ import { NORMALIZER_VERSION } from './normalize';
 
 export const INTENT_MODEL_FILE = 'intent-model.bin';
 const MAGIC = Buffer.from('ATTUNEIM', 'ascii');
-const FORMAT_VERSION = 1;
+// 2: word-vector block (embedding table and its weight rows).
+const FORMAT_VERSION = 2;
 const PREAMBLE_BYTES = MAGIC.length + 8;
 
 const ngramRange = z
@@ -35,7 +38,11 @@ const headerSchema = z.object({
     wordNgrams: ngramRange,
     charNgrams: ngramRange,
     charBlockWeight: z.number().nonnegative(),
+    embeddingWeight: z.number().nonnegative(),
   }),
+  /** Rows (words) and dimensions of the word-vector table; both 0 without one. */
+  embeddingRows: z.number().int().nonnegative(),
+  embeddingDimensions: z.number().int().nonnegative().max(1024),
   unknownIdf: z.number().positive(),
   temperature: z.number().positive(),
   threshold: z.number().min(0).max(1),
@@ -54,8 +61,9 @@ const headerSchema = z.object({
 });
 type Header = z.infer<typeof headerSchema>;
 
-function payloadBytes(features: number, classes: number): number {
-  return features * 4 * 3 + classes * 4 + features + features * classes;
+function payloadBytes(features: number, classes: number, words: number, dimensions: number): number {
+  const rows = features + dimensions;
+  return features * 4 * 2 + rows * 4 + classes * 4 + features + rows * classes + words * (8 + dimensions);
 }
 
 function invalid(file: string, why: string, cause?: unknown): AttuneError {
@@ -70,7 +78,10 @@ function invalid(file: string, why: string, cause?: unknown): AttuneError {
 export function encodeIntentModel(model: IntentModel): Buffer {
   const features = model.vocabulary.hashes.length;
   const classes = model.labels.length;
-  const payload = Buffer.alloc(payloadBytes(features, classes));
+  const table = model.embeddings;
+  const words = table ? table.hashes.length : 0;
+  const dimensions = table ? table.dimensions : 0;
+  const payload = Buffer.alloc(payloadBytes(features, classes, words, dimensions));
   let at = 0;
   for (const part of [
     model.vocabulary.hashes,
@@ -79,6 +90,7 @@ export function encodeIntentModel(model: IntentModel): Buffer {
     model.bias,
     model.vocabulary.blocks,
     model.weights.quantized,
+    ...(table ? [table.hashes, table.scale, table.quantized] : []),
   ]) {
     const bytes = Buffer.from(part.buffer, part.byteOffset, part.byteLength);
     bytes.copy(payload, at);
@@ -90,6 +102,8 @@ export function encodeIntentModel(model: IntentModel): Buffer {
     featureCount: features,
     features: model.features,
     unknownIdf: model.vocabulary.unknownIdf,
+    embeddingRows: words,
+    embeddingDimensions: dimensions,
     temperature: model.temperature,
     threshold: model.threshold,
     payloadBytes: payload.length,
@@ -130,9 +144,15 @@ export function decodeIntentModel(bytes: Buffer, file = INTENT_MODEL_FILE): Inte
   const payload = bytes.subarray(PREAMBLE_BYTES + headerLength);
   const features = header.featureCount;
   const classes = header.labels.length;
+  const words = header.embeddingRows;
+  const dimensions = header.embeddingDimensions;
   if (new Set(header.labels).size !== classes) throw invalid(file, 'duplicate intent labels');
-  if (payload.length !== header.payloadBytes || payload.length !== payloadBytes(features, classes)) {
-    throw invalid(file, `payload is ${payload.length} bytes, expected ${payloadBytes(features, classes)}`);
+  if ((words === 0) !== (dimensions === 0) || (dimensions > 0) !== (header.features.embeddingWeight > 0)) {
+    throw invalid(file, 'word-vector table does not match the feature configuration');
+  }
+  const expected = payloadBytes(features, classes, words, dimensions);
+  if (payload.length !== header.payloadBytes || payload.length !== expected) {
+    throw invalid(file, `payload is ${payload.length} bytes, expected ${expected}`);
   }
   if (createHash('sha256').update(payload).digest('hex') !== header.payloadSha256) {
     throw invalid(file, 'payload checksum mismatch (file corrupted)');
@@ -145,11 +165,14 @@ export function decodeIntentModel(bytes: Buffer, file = INTENT_MODEL_FILE): Inte
   };
   const hashes = next(features * 4, (b) => new Uint32Array(b));
   const idf = next(features * 4, (b) => new Float32Array(b));
-  const scale = next(features * 4, (b) => new Float32Array(b));
+  const scale = next((features + dimensions) * 4, (b) => new Float32Array(b));
   const bias = next(classes * 4, (b) => new Float32Array(b));
   const blocks = next(features, (b) => new Uint8Array(b));
-  const quantized = next(features * classes, (b) => new Int8Array(b));
-  for (const array of [idf, scale, bias]) {
+  const quantized = next((features + dimensions) * classes, (b) => new Int8Array(b));
+  const wordHashes = next(words * 4, (b) => new Uint32Array(b));
+  const wordScale = next(words * 4, (b) => new Float32Array(b));
+  const vectors = next(words * dimensions, (b) => new Int8Array(b));
+  for (const array of [idf, scale, bias, wordScale]) {
     if (!array.every(Number.isFinite)) throw invalid(file, 'non-finite numbers in the payload');
   }
   if (!blocks.every((b) => b <= CHAR_BLOCK)) throw invalid(file, 'unknown feature block');
@@ -157,6 +180,7 @@ export function decodeIntentModel(bytes: Buffer, file = INTENT_MODEL_FILE): Inte
     labels: header.labels,
     features: header.features,
     vocabulary: { hashes, blocks, idf, unknownIdf: header.unknownIdf },
+    embeddings: dimensions > 0 ? { dimensions, hashes: wordHashes, scale: wordScale, quantized: vectors } : null,
     weights: { scale, quantized },
     bias,
     temperature: header.temperature,

@@ -1,4 +1,5 @@
 /** The trained intent model as plain data: what the model file holds and the classifier runs. */
+import type { EmbeddingTable } from './embeddings';
 import type { FeatureConfig, Vocabulary } from './features';
 
 /** What training measured on its own held-out slice; kept in the model file for operators. */
@@ -24,7 +25,13 @@ export interface IntentModel {
   readonly features: FeatureConfig;
   readonly vocabulary: Vocabulary;
   /**
-   * Feature-major 8-bit weights, `quantized[column * labels.length + c] * scale[column]`. Stored
+   * Word vectors for the dense block (columns after the vocabulary's); null when the model has
+   * none (`features.embeddingWeight` 0).
+   */
+  readonly embeddings: EmbeddingTable | null;
+  /**
+   * Feature-major 8-bit weights, `quantized[column * labels.length + c] * scale[column]`, one row
+   * per vocabulary column then one per embedding dimension. Stored
    * as they are in the file, so a saved and loaded model predicts exactly what the trained one did.
    */
   readonly weights: QuantizedWeights;

