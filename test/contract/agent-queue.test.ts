@@ -13,6 +13,13 @@ function aChat(escalationId: string, overrides: Partial<WaitingChat> = {}): Wait
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+const sleepUntil = (at: number): Promise<void> => sleep(Math.max(0, at - Date.now()));
+
+/**
+ * Timers in these tests fall due this far ahead: enough for the calls that must come first (a
+ * reschedule, a cancel, a close) to finish even on a loaded CI machine.
+ */
+const LEAD_MS = 600;
 
 async function waitFor(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -246,8 +253,6 @@ function agentQueueContract(lane: QueueLane): void {
       const dueAt = Date.now() + 300;
       await queue.schedule('sla', 'esc-1', dueAt);
 
-      await sleep(150);
-      expect(deliveries).toEqual([]);
       await waitFor(() => deliveries.length === 1, 'the SLA timer');
       expect(deliveries[0]).toMatchObject({ kind: 'sla', escalationId: 'esc-1', dueAt });
       expect(deliveries[0].deliveredAt).toBeGreaterThanOrEqual(dueAt - 5);
@@ -258,17 +263,18 @@ function agentQueueContract(lane: QueueLane): void {
       const deliveries = recordTimers(queue);
       const dueAt = Date.now() - 60_000;
       await queue.schedule('abandon', 'esc-1', dueAt);
-      await waitFor(() => deliveries.length === 1, 'the overdue timer', 1000);
+      await waitFor(() => deliveries.length === 1, 'the overdue timer', 3000);
       expect(deliveries[0]).toMatchObject({ kind: 'abandon', escalationId: 'esc-1', dueAt });
     });
 
     it('replaces a timer rescheduled for later: one delivery, at the new time', async () => {
       const deliveries = recordTimers(queue);
-      await queue.schedule('sla', 'esc-1', Date.now() + 150);
-      const later = Date.now() + 500;
+      const first = Date.now() + LEAD_MS;
+      await queue.schedule('sla', 'esc-1', first);
+      const later = first + 500;
       await queue.schedule('sla', 'esc-1', later);
 
-      await sleep(350);
+      await sleepUntil(first + 250);
       expect(deliveries).toEqual([]);
       await waitFor(() => deliveries.length === 1, 'the rescheduled timer');
       await sleep(300);
@@ -282,7 +288,7 @@ function agentQueueContract(lane: QueueLane): void {
       const sooner = Date.now() + 150;
       await queue.schedule('after_hours_callback', 'esc-1', sooner);
 
-      await waitFor(() => deliveries.length === 1, 'the rescheduled timer', 2000);
+      await waitFor(() => deliveries.length === 1, 'the rescheduled timer');
       await sleep(300);
       expect(deliveries.map((timer) => timer.dueAt)).toEqual([sooner]);
     });
@@ -302,8 +308,8 @@ function agentQueueContract(lane: QueueLane): void {
 
     it('delivers nothing for a cancelled timer; cancelling an unknown timer is harmless', async () => {
       const deliveries = recordTimers(queue);
-      await queue.schedule('sla', 'esc-1', Date.now() + 150);
-      await queue.schedule('sla', 'esc-2', Date.now() + 200);
+      await queue.schedule('sla', 'esc-1', Date.now() + LEAD_MS);
+      await queue.schedule('sla', 'esc-2', Date.now() + LEAD_MS);
       await queue.cancelTimer('sla', 'esc-1');
       await queue.cancelTimer('abandon', 'esc-1');
       await queue.cancelTimer('sla', 'never-scheduled');
@@ -406,11 +412,12 @@ function agentQueueContract(lane: QueueLane): void {
   describe('close', () => {
     it('closes once, delivers no timer afterwards, and refuses further calls', async () => {
       const deliveries = recordTimers(queue);
-      await queue.schedule('sla', 'esc-1', Date.now() + 150);
+      const dueAt = Date.now() + LEAD_MS;
+      await queue.schedule('sla', 'esc-1', dueAt);
       await queue.close();
       await queue.close();
 
-      await sleep(300);
+      await sleepUntil(dueAt + 300);
       expect(deliveries).toEqual([]);
       await expect(queue.enqueue(aChat('esc-1'))).rejects.toThrow(/closed/);
       await expect(queue.takeNext(['apprentice'])).rejects.toThrow(/closed/);
@@ -470,9 +477,9 @@ describeOnRedis('AgentQueue [bullmq: several instances sharing REDIS_URL]', (lan
 
   it('lets one instance reschedule or cancel a timer another instance scheduled', async () => {
     const deliveries = recordTimers(first);
-    await first.schedule('sla', 'esc-1', Date.now() + 150);
-    await first.schedule('sla', 'esc-2', Date.now() + 150);
-    const later = Date.now() + 450;
+    await first.schedule('sla', 'esc-1', Date.now() + LEAD_MS);
+    await first.schedule('sla', 'esc-2', Date.now() + LEAD_MS);
+    const later = Date.now() + LEAD_MS + 300;
     await second.schedule('sla', 'esc-1', later);
     await second.cancelTimer('sla', 'esc-2');
 

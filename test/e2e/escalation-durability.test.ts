@@ -14,7 +14,7 @@ import { createStore } from '../../storage/create-store';
 import { startAttuneProcess, type AttuneProcess } from '../support/attune-process';
 import { ScriptedCustomer, templateOf } from '../support/customer';
 import { FakeConnector } from '../support/fake-connector';
-import { PrivateRedis } from '../support/redis-server';
+import { startPrivateRedis } from '../support/redis-server';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -91,8 +91,7 @@ describe('escalations survive crashes and Redis restarts', () => {
   });
 
   it('keeps answering while Redis is down and carries on queueing once it is back', async () => {
-    const redis = new PrivateRedis();
-    await redis.start();
+    const redis = await startPrivateRedis();
     let attune: RunningAttune | undefined;
     const prefix = `attune-redis-${randomBytes(4).toString('hex')}`;
     const agentSide = new BullMqAgentQueue({ connection: redis.url, prefix, logger: silent });
@@ -101,7 +100,7 @@ describe('escalations survive crashes and Redis restarts', () => {
       const first = new ScriptedCustomer(attune.url, connector);
       await first.say('I want to talk to a human', 3);
 
-      await redis.stop();
+      await redis.kill();
       const [greeting] = await new ScriptedCustomer(attune.url, connector).say('hello');
       expect(templateOf(greeting!)).toBe('greeting');
 
@@ -116,7 +115,7 @@ describe('escalations survive crashes and Redis restarts', () => {
     } finally {
       await agentSide.close();
       await attune?.close();
-      await redis.remove();
+      await redis.stop();
     }
   });
 });

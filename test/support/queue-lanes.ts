@@ -42,10 +42,18 @@ export function describeOnEveryQueueAdapter(port: string, contract: QueueContrac
 /** Registers `contract` on the BullMQ lane only (behaviour that needs several processes). */
 export function describeOnRedis(title: string, contract: QueueContract): void {
   describe(title, () => {
+    // Jest still runs the tests of a block whose beforeAll failed: each then fails at once with
+    // the same message instead of waiting for a Redis that is not there.
+    const reachable: { error?: unknown } = {};
     beforeAll(async () => {
-      await requireRedis();
+      try {
+        await requireRedis();
+      } catch (error) {
+        reachable.error = error;
+        throw error;
+      }
     });
-    contract(bullMqLane());
+    contract(bullMqLane(reachable));
   });
 }
 
@@ -58,13 +66,14 @@ function inProcessLane(): QueueLane {
   };
 }
 
-function bullMqLane(): QueueLane {
+function bullMqLane(reachable: { readonly error?: unknown }): QueueLane {
   let prefix = randomQueuePrefix();
   const opened: AgentQueue[] = [];
   beforeEach(() => {
     prefix = randomQueuePrefix();
   });
   afterEach(async () => {
+    if (opened.length === 0) return;
     // Close first, so that no worker writes under the prefix after its keys are deleted.
     await Promise.all(opened.splice(0).map((queue) => queue.close()));
     await deleteKeys(prefix);
@@ -73,6 +82,7 @@ function bullMqLane(): QueueLane {
     name: 'bullmq',
     shared: true,
     newQueue: async () => {
+      if (reachable.error !== undefined) throw reachable.error;
       const queue = new BullMqAgentQueue({ connection: TEST_REDIS_URL, prefix, logger: silentLogger, timerRetry: FAST_TIMER_RETRY });
       opened.push(queue);
       await queue.ready();

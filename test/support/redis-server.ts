@@ -1,71 +1,88 @@
-/**
- * A private redis-server for tests that stop and restart Redis, so they never disturb the shared
- * one. Append-only persistence in a temporary directory, as a production Redis would have.
- */
 import { spawn, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { requireRedis } from './redis';
 
-export class PrivateRedis {
-  private child?: ChildProcess;
-  private dir = '';
-  port = 0;
+/** The redis-server binary (REDIS_SERVER_BIN, else the one on PATH). */
+const BINARY = process.env.REDIS_SERVER_BIN !== undefined && process.env.REDIS_SERVER_BIN !== '' ? process.env.REDIS_SERVER_BIN : 'redis-server';
 
-  get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
-  }
-
-  async start(): Promise<void> {
-    if (!this.dir) this.dir = await fs.mkdtemp(path.join(os.tmpdir(), 'attune-redis-'));
-    if (!this.port) this.port = await freePort();
-    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--dir', this.dir], { stdio: 'ignore' });
-    this.child = child;
-    await new Promise<void>((resolve, reject) => {
-      child.once('error', (error) => reject(new Error(`redis-server could not start (is it installed?): ${error.message}`)));
-      child.once('spawn', () => resolve());
-    });
-    await waitForPort(this.port, 10_000);
-  }
-
-  async stop(): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGTERM');
-    await exited;
-  }
-
-  async remove(): Promise<void> {
-    await this.stop();
-    if (this.dir) await fs.rm(this.dir, { recursive: true, force: true });
-  }
+/**
+ * A Redis server of the test's own, on 127.0.0.1 and a free port, with an append-only file in a
+ * temporary directory, so that a test can kill and restart it (as a crash and a restart would)
+ * without touching the shared Redis other tests use, and find its data again.
+ */
+export interface PrivateRedis {
+  readonly url: string;
+  /** Kills the server at once (SIGKILL, like a crash): clients see their connections drop. */
+  kill(): Promise<void>;
+  /** Starts it again on the same port and directory; resolves once it answers. */
+  start(): Promise<void>;
+  /** Kills it and removes its directory. Safe to call twice. */
+  stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
+export async function startPrivateRedis(): Promise<PrivateRedis> {
+  const port = await freePort();
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'attune-redis-'));
+  const url = `redis://127.0.0.1:${port}`;
+  let child: ChildProcess | undefined;
+  let output = '';
+
+  const start = async (): Promise<void> => {
+    const args = ['--bind', '127.0.0.1', '--port', String(port), '--dir', dir, '--save', '', '--appendonly', 'yes', '--appendfsync', 'always'];
+    const started = spawn(BINARY, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    child = started;
+    started.stdout?.setEncoding('utf8').on('data', (chunk: string) => (output = (output + chunk).slice(-2000)));
+    started.stderr?.setEncoding('utf8').on('data', (chunk: string) => (output = (output + chunk).slice(-2000)));
+    const failed = new Promise<never>((_, reject) => {
+      started.once('error', (error) => reject(new Error(`Could not start ${BINARY} (set REDIS_SERVER_BIN?): ${error.message}`)));
+      started.once('exit', (code) => reject(new Error(`${BINARY} exited with code ${code}:\n${output}`)));
+    });
+    failed.catch(() => undefined);
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      try {
+        await Promise.race([requireRedis(url, 500), failed]);
+        return;
+      } catch (error) {
+        if (Date.now() > deadline || started.exitCode !== null || started.signalCode !== null) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    }
+  };
+
+  const kill = async (): Promise<void> => {
+    const running = child;
+    child = undefined;
+    if (running === undefined || running.exitCode !== null || running.signalCode !== null) return;
+    const exited = new Promise((resolve) => running.once('exit', resolve));
+    running.kill('SIGKILL');
+    await exited;
+  };
+
+  await start();
+  return {
+    url,
+    kill,
+    start,
+    stop: async () => {
+      await kill();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A port nothing listens on right now (the OS picks it; the server binds it a moment later). */
+function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
+    server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
       server.close(() => resolve(port));
     });
-    server.on('error', reject);
   });
-}
-
-async function waitForPort(port: number, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = net.connect(port, '127.0.0.1', () => {
-        socket.end();
-        resolve(true);
-      });
-      socket.on('error', () => resolve(false));
-    });
-    if (open) return;
-    if (Date.now() > deadline) throw new Error(`redis-server did not listen on ${port} within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }

@@ -32,7 +32,7 @@ export async function requireRedis(url = TEST_REDIS_URL, timeoutMs = 3000): Prom
 
 /** Deletes every key under `prefix:` (what one test's queues wrote). */
 export async function deleteKeys(prefix: string, url = TEST_REDIS_URL): Promise<number> {
-  const client = createClient({ url });
+  const client = createClient({ url, socket: { connectTimeout: 3000, reconnectStrategy: false } });
   client.on('error', () => undefined);
   await client.connect();
   try {
