@@ -11,15 +11,19 @@ import { ContentLibrary } from './content/content-library';
 import { isAttuneError } from './core/errors';
 import { createLogger, type Logger } from './core/logger';
 import { findProjectRoot } from './core/project-root';
+import { createIntentRefiner, KNOWN_INTENTS } from './nlu/llm';
 import { loadRecognizer } from './nlu/load-recognizer';
 import type { Recognizer } from './nlu/recognizer';
 import type { AgentQueue } from './escalation/queue/agent-queue';
 import { createAgentQueue } from './escalation/queue/create-agent-queue';
 import { EscalationService } from './escalation/escalation-service';
 import { createBotAdapter, handleTurnErrors } from './server/bot-adapter';
+import { AgentDesk } from './escalation/agent-desk';
+import { registerAgentApi } from './server/agent-api';
 import { registerStaffAuthRoutes } from './server/auth/routes';
 import { StaffAuth } from './server/auth/staff-auth';
 import { createServer } from './server/create-server';
+import { ProactiveMessenger } from './server/proactive-messenger';
 import { createStore } from './storage/create-store';
 import type { AttuneStore } from './storage/ports';
 
@@ -57,13 +61,17 @@ export async function startAttune(config: AppConfig, logger: Logger, options: St
       escalation: config.escalation,
       escalations,
       businessHours: config.businessHours,
+      intentRefiner: createIntentRefiner(config.openai, KNOWN_INTENTS, logger),
       defaultLocale: config.defaultLocale,
       logger,
     });
     const adapter = createBotAdapter(config.botCredentials);
     handleTurnErrors(adapter, { logger, content, conversationState });
     const server = createServer({ adapter, bot, store, logger });
-    registerStaffAuthRoutes(server, new StaffAuth(store.agents, store.agentSessions), logger);
+    const staffAuth = new StaffAuth(store.agents, store.agentSessions);
+    registerStaffAuthRoutes(server, staffAuth, logger);
+    const messenger = new ProactiveMessenger(adapter, config.botCredentials?.appId ?? '');
+    registerAgentApi(server, staffAuth, new AgentDesk(store.escalations, store.turns, store.conversations, queue, messenger, content, logger), logger);
     await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
     const address = server.address() as AddressInfo;
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;

@@ -86,9 +86,15 @@ export class TurnActions {
     const now = new Date();
     const status = await this.deps.escalations.waitingStatus(input.conversationKey, now);
     if (!status) {
+      // The people side ended it (resolved or abandoned): the bot has the conversation again.
       input.memory.responder = 'bot';
       input.memory.lastToldPosition = undefined;
-      return false;
+      return this.takeRating(input);
+    }
+    if (status.escalation.status === 'assigned') {
+      // With an agent: the message is for them (it is recorded with the turn); the bot stays quiet.
+      await this.deps.escalations.customerActive(status.escalation, now);
+      return true;
     }
     if (wantsToCancel) {
       if (await this.deps.escalations.cancelByCustomer(input.conversationKey, now)) {
@@ -107,6 +113,15 @@ export class TurnActions {
     } else {
       await this.say(input.context, 'handoff.stillWaiting');
     }
+    return true;
+  }
+
+  /** The first message after an agent resolved the chat may be the 1–5 rating the bot asked for. */
+  private async takeRating(input: Pick<ActInput, 'context' | 'conversationKey'>): Promise<boolean> {
+    const rating = /^\s*([1-5])\s*(stars?|\/\s*5)?\s*[.!]*\s*$/i.exec(input.context.activity.text ?? '')?.[1];
+    if (!rating) return false;
+    if (!(await this.deps.escalations.recordRating(input.conversationKey, Number(rating)))) return false;
+    await this.say(input.context, 'csat.thanks');
     return true;
   }
 

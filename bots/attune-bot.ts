@@ -13,7 +13,9 @@ import type { EscalationSettings } from '../escalation/escalation-policy';
 import type { EscalationService } from '../escalation/escalation-service';
 import { FrustrationMeter } from '../escalation/frustration-meter';
 import type { Logger } from '../core/logger';
+import type { OpenAiIntentRefiner } from '../nlu/llm';
 import type { Recognizer } from '../nlu/recognizer';
+import type { Understanding } from '../nlu/types';
 import { CustomerContextReader, type CustomerContext } from '../personalization/customer-context';
 import type { AttuneStore } from '../storage/ports';
 import { TurnActions } from './act';
@@ -32,6 +34,8 @@ export interface AttuneBotDependencies {
   readonly defaultLocale: string;
   readonly logger: Logger;
   readonly frustrationMeter?: FrustrationMeter;
+  /** Optional LLM, consulted only when the local intent model is unsure (bounded by a timeout). */
+  readonly intentRefiner?: OpenAiIntentRefiner;
 }
 
 const RECORDING_KEY = Symbol('attune.turnRecording');
@@ -89,7 +93,7 @@ export class AttuneBot extends ActivityHandler {
     await this.openConversation(context, customerContext, memory);
 
     const text = context.activity.text ?? '';
-    const understanding = this.deps.recognizer.understand(text);
+    const understanding = await this.understand(text);
     const dialogContext = await this.dialogs.createContext(context);
     const taskInProgress = dialogContext.activeDialog !== undefined && memory.responder === 'bot';
     const { state, perception } = this.meter.perceive(memory.frustration, { text, understanding, at: Date.now(), answeringPrompt: taskInProgress });
@@ -112,6 +116,15 @@ export class AttuneBot extends ActivityHandler {
     const handledWhileQueued = memory.responder === 'queued' && (await this.actions.whileQueued(act, CANCEL_WAIT.test(text)));
     if (!handledWhileQueued) await this.actions.act(act);
     this.deps.logger.debug({ conversation: customerContext.conversationKey, intent: understanding.intent.intent, action: decision.action.kind, tone: decision.tone, frustration: perception.score }, 'turn');
+  }
+
+  /** Local NLU; the LLM only when configured and the local model is unsure, never slower than its timeout. */
+  private async understand(text: string): Promise<Understanding> {
+    const local = this.deps.recognizer.understand(text);
+    const refiner = this.deps.intentRefiner;
+    if (!refiner || !refiner.shouldConsult(local.intent)) return local;
+    const refinement = await refiner.refine(text, local.intent);
+    return refinement.source === 'llm' ? { ...local, intent: refinement.prediction } : local;
   }
 
   private async welcome(context: TurnContext): Promise<void> {

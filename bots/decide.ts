@@ -43,8 +43,11 @@ export interface DecisionInput {
 
 /** Switching tasks mid-dialog needs this much confidence, or a prompt answer could derail it. */
 const SWITCH_TASK_CONFIDENCE = 0.8;
-/** Below this, a recognised task is confirmed with the customer before it runs. */
-const CLARIFY_BELOW = 0.6;
+/** A recognised task is confirmed with the customer before it runs when the model is this unsure… */
+const CLARIFY_BELOW = 0.45;
+/** …or only moderately sure and a second intent is close behind. */
+const CLARIFY_MODERATE_BELOW = 0.7;
+const CLARIFY_MARGIN = 0.25;
 /** Frustration at which the bot offers a person unasked (well below the escalation threshold). */
 const OFFER_PERSON_AT = 0.45;
 const HELP = /^\s*(help|menu|options|what can you do\??|what can i ask\??)\s*[.!?]*\s*$/i;
@@ -69,14 +72,16 @@ export function decide(input: DecisionInput, settings: EscalationSettings): Deci
     const switching = dialogId !== undefined && confidence >= SWITCH_TASK_CONFIDENCE && input.text.trim().split(/\s+/).length > 3;
     if (!switching) return decision({ kind: 'continue_task' }, { name: 'task_in_progress', weight: 1 });
   }
-  const struggling = intent === OUT_OF_SCOPE || confidence < CLARIFY_BELOW || (!dialogId && !isSmallTalk(intent) && intent !== 'affirm' && intent !== 'deny');
+  const runnerUp = alternatives.find((alternative) => alternative.intent !== intent)?.confidence ?? 0;
+  const unsure = confidence < CLARIFY_BELOW || (confidence < CLARIFY_MODERATE_BELOW && confidence - runnerUp < CLARIFY_MARGIN);
+  const struggling = intent === OUT_OF_SCOPE || unsure || (!dialogId && !isSmallTalk(intent) && intent !== 'affirm' && intent !== 'deny');
   if (struggling && !input.personOffered && input.perception.score >= OFFER_PERSON_AT) {
     return decision({ kind: 'offer_person' }, { name: 'frustration_rising', weight: input.perception.score });
   }
   if (intent === OUT_OF_SCOPE) {
     return decision({ kind: 'not_understood', suggestions: alternatives.slice(0, 3) }, { name: 'not_understood', weight: 1 - confidence });
   }
-  if (confidence < CLARIFY_BELOW && !isSmallTalk(intent)) {
+  if (unsure && !isSmallTalk(intent)) {
     return decision({ kind: 'clarify', suggestions: alternatives.slice(0, 3) }, { name: 'unsure_of_intent', weight: 1 - confidence });
   }
   if (dialogId) return decision({ kind: 'start_task', dialogId }, { name: `intent:${intent}`, weight: confidence });

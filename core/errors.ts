@@ -16,6 +16,8 @@ export const ERROR_CODES = {
   ATTUNE_NLU_MODEL_INVALID: 'An NLU model file is missing or unreadable.',
   ATTUNE_NLU_DATA_INVALID: 'Training or evaluation data is missing or malformed.',
   ATTUNE_CONTENT_INVALID: 'A content (.lg) file failed to parse or validate.',
+  ATTUNE_ESCALATION_NOT_FOUND: 'No escalation with that id is visible to the signed-in staff member.',
+  ATTUNE_ESCALATION_STATE: 'The escalation is not in a state that allows this (e.g. already taken by someone else).',
   ATTUNE_CONTENT_TEMPLATE_MISSING: 'A reply asked for a content template that does not exist.',
 } as const;
 

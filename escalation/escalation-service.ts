@@ -117,6 +117,13 @@ export class EscalationService {
     return true;
   }
 
+  /** Stores the customer's 1–5 rating on their latest resolved, unrated escalation; false if none. */
+  async recordRating(conversationId: string, rating: number, now: Date = new Date()): Promise<boolean> {
+    const [latest] = await this.escalations.list({ statuses: ['resolved'], conversationId, newestFirst: true }, 1);
+    if (!latest || latest.csat !== undefined) return false;
+    return this.escalations.recordCsat(latest.id, rating, now);
+  }
+
   /** Re-queues every waiting escalation and re-arms its timers; run at start. Idempotent. */
   async reconcile(now: Date = new Date()): Promise<number> {
     const waiting = await this.escalations.list({ statuses: ['queued', 'assigned'] }, 10_000);

@@ -173,6 +173,8 @@ export type EscalationChanges = Partial<Pick<EscalationRecord, 'agentId' | 'pool
 
 export interface EscalationFilter {
   readonly statuses: readonly EscalationStatus[];
+  /** Only this conversation's escalations. */
+  readonly conversationId?: string;
   readonly pools?: readonly AgentPool[];
   readonly newestFirst?: boolean;
 }

@@ -80,6 +80,7 @@ export class DocumentEscalations implements Escalations {
     const query: Filter<EscalationDocument> = {
       status: { $in: filter.statuses },
       ...(filter.pools === undefined ? {} : { pool: { $in: filter.pools } }),
+      ...(filter.conversationId === undefined ? {} : { conversationId: filter.conversationId }),
     };
     const order = filter.newestFirst ? -1 : 1;
     const docs = await this.collection.find(query, { sort: { createdAt: order, _id: order }, limit: max });

@@ -180,6 +180,7 @@ function escalationsContract(newStore: StoreFactory): void {
     it('returns at most `limit`, the oldest; nothing for a limit of 0 or no statuses', async () => {
       expect(ids(await escalations.list({ statuses: ['queued', 'assigned'] }, 2))).toEqual(['q-app-0', 'q-exp-10']);
       expect(ids(await escalations.list({ statuses: ['queued'], newestFirst: true }, 2))).toEqual(['q-app-30', 'q-exp-10']);
+      expect(ids(await escalations.list({ statuses: ['queued', 'assigned', 'resolved', 'expired'], conversationId: 'webchat:q-exp-10' }, 10))).toEqual(['q-exp-10']);
       expect(await escalations.list({ statuses: ['queued'] }, 0)).toEqual([]);
       expect(await escalations.list({ statuses: ['queued'] }, -1)).toEqual([]);
       expect(await escalations.list({ statuses: [] }, 10)).toEqual([]);

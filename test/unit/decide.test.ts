@@ -50,8 +50,11 @@ describe('decide', () => {
   });
 
   it('confirms an unsure guess instead of running the wrong task', () => {
-    const unsure = understanding('card_arrival', 0.5);
-    expect(decide(input({ understanding: unsure }), settings).action).toEqual({ kind: 'clarify', suggestions: [{ intent: 'card_arrival', confidence: 0.5 }] });
+    const close = { ...understanding('card_arrival', 0.5), intent: { intent: 'card_arrival', confidence: 0.5, alternatives: [{ intent: 'card_arrival', confidence: 0.5 }, { intent: 'card_delivery_estimate', confidence: 0.4 }] } };
+    expect(decide(input({ understanding: close }), settings).action).toEqual({ kind: 'clarify', suggestions: close.intent.alternatives });
+    expect(decide(input({ understanding: understanding('card_arrival', 0.4) }), settings).action.kind).toBe('clarify');
+    const clearLead = { ...understanding('card_arrival', 0.55), intent: { intent: 'card_arrival', confidence: 0.55, alternatives: [{ intent: 'card_arrival', confidence: 0.55 }, { intent: 'lost_or_stolen_phone', confidence: 0.2 }] } };
+    expect(decide(input({ understanding: clearLead }), settings).action).toEqual({ kind: 'start_task', dialogId: 'cardArrival' });
   });
 
   it('offers a person once when frustration rises while the bot is struggling', () => {

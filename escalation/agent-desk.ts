@@ -1,0 +1,146 @@
+/**
+ * The human side of a handoff (DESIGN.md §4): agents see the waiting chats of their pools, take one
+ * (exactly one agent wins), read the handoff package and transcript, write to the customer on their
+ * channel, and resolve, after which the bot thanks the customer and asks for a rating.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Activity } from 'botbuilder';
+import type { ContentLibrary } from '../content/content-library';
+import { AttuneError } from '../core/errors';
+import type { Logger } from '../core/logger';
+import { channelProfile } from '../personalization/channel-profile';
+import type { Tone } from '../personalization/tone';
+import type { AgentPool, Conversations, EscalationRecord, Escalations, StaffRole, TurnRecord, Turns } from '../storage/ports';
+import type { AgentQueue } from './queue/agent-queue';
+
+/** Who is asking: the signed-in staff member. */
+export interface DeskAgent {
+  readonly id: string;
+  readonly name: string;
+  readonly pool: AgentPool;
+  readonly role: StaffRole;
+}
+
+/** Sends an activity to a customer outside their own turn (proactive message). */
+export interface CustomerMessenger {
+  send(conversationReference: Readonly<Record<string, unknown>>, activity: Partial<Activity>): Promise<void>;
+}
+
+export interface QueueItem {
+  readonly id: string;
+  readonly pool: AgentPool;
+  readonly priority: number;
+  readonly trigger: EscalationRecord['trigger'];
+  readonly waitingSeconds: number;
+  readonly frustration: number;
+  readonly afterHours: boolean;
+  readonly summary: string;
+  readonly customer?: { readonly firstName?: string; readonly tier: string };
+}
+
+const TRANSCRIPT_LIMIT = 200;
+const MAX_MESSAGE_LENGTH = 4000;
+
+export class AgentDesk {
+  constructor(
+    private readonly escalations: Escalations,
+    private readonly turns: Turns,
+    private readonly conversations: Conversations,
+    private readonly queue: AgentQueue,
+    private readonly messenger: CustomerMessenger,
+    private readonly content: ContentLibrary,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Pools whose chats the agent may see and take: experts help apprentices when idle; supervisors see all. */
+  poolsOf(agent: DeskAgent): AgentPool[] {
+    return agent.role === 'supervisor' || agent.pool === 'expert' ? ['expert', 'apprentice'] : ['apprentice'];
+  }
+
+  /** Waiting chats the agent may take, highest priority first, then longest waiting. */
+  async waiting(agent: DeskAgent, now: Date = new Date()): Promise<QueueItem[]> {
+    const queued = await this.escalations.list({ statuses: ['queued'], pools: this.poolsOf(agent) }, 500);
+    return queued
+      .sort((a, b) => b.priority - a.priority || a.createdAt.getTime() - b.createdAt.getTime())
+      .map((e) => ({
+        id: e.id,
+        pool: e.pool,
+        priority: e.priority,
+        trigger: e.trigger,
+        waitingSeconds: Math.round((now.getTime() - e.createdAt.getTime()) / 1000),
+        frustration: e.frustration,
+        afterHours: e.afterHours,
+        summary: e.handoff.summary,
+        customer: e.handoff.profile && { firstName: e.handoff.profile.firstName, tier: e.handoff.profile.tier },
+      }));
+  }
+
+  /** The handoff package and the live transcript. */
+  async open(agent: DeskAgent, id: string): Promise<{ escalation: EscalationRecord; transcript: TurnRecord[] }> {
+    const escalation = await this.visible(agent, id);
+    return { escalation, transcript: await this.turns.listByConversation(escalation.conversationId, TRANSCRIPT_LIMIT) };
+  }
+
+  /** Takes a waiting chat. Of two agents taking the same chat, exactly one wins; the other gets a conflict. */
+  async take(agent: DeskAgent, id: string, now: Date = new Date()): Promise<EscalationRecord> {
+    const escalation = await this.escalations.get(id);
+    // Pool membership, not status, decides visibility here: the loser of a race learns "taken" (409).
+    if (!escalation || !this.poolsOf(agent).includes(escalation.pool)) throw notFound();
+    const taken = await this.escalations.transition(escalation.id, ['queued'], 'assigned', { agentId: agent.id, assignedAt: now }, now);
+    if (!taken) throw new AttuneError('ATTUNE_ESCALATION_STATE', 'This chat is no longer waiting: someone else took it, or it ended.');
+    await this.queue.remove(taken.id);
+    await this.queue.cancelTimer('sla', taken.id);
+    await this.conversations.transition(taken.conversationId, ['queued'], 'with_agent', now);
+    await this.tell(taken, 'handoff.agentJoined', { agentName: agent.name });
+    this.logger.info({ escalation: taken.id, agent: agent.id, pool: taken.pool }, 'chat taken');
+    return taken;
+  }
+
+  /** Sends the agent's words to the customer on their channel, and records them. */
+  async sendMessage(agent: DeskAgent, id: string, text: string, now: Date = new Date()): Promise<void> {
+    const escalation = await this.ownedBy(agent, id);
+    const trimmed = text.trim();
+    if (trimmed === '' || trimmed.length > MAX_MESSAGE_LENGTH) {
+      throw new AttuneError('ATTUNE_REQUEST_INVALID', `A message must have 1 to ${MAX_MESSAGE_LENGTH} characters.`);
+    }
+    await this.messenger.send(escalation.conversationReference, { type: 'message', text: trimmed, channelData: { attune: { from: 'agent' } } });
+    await this.turns.append([{ id: randomUUID(), conversationId: escalation.conversationId, customerId: escalation.customerId, role: 'agent', text: trimmed, at: now }]);
+  }
+
+  /** Ends the chat; the bot takes the conversation back, thanks the customer and asks for a rating. */
+  async resolve(agent: DeskAgent, id: string, disposition: string, now: Date = new Date()): Promise<EscalationRecord> {
+    const escalation = await this.ownedBy(agent, id);
+    const resolved = await this.escalations.transition(escalation.id, ['assigned'], 'resolved', { endedAt: now, disposition }, now);
+    if (!resolved) throw new AttuneError('ATTUNE_ESCALATION_STATE', 'This chat has already ended.');
+    await this.queue.cancelTimer('abandon', resolved.id);
+    await this.conversations.transition(resolved.conversationId, ['with_agent', 'queued'], 'bot', now);
+    await this.tell(resolved, 'handoff.resolved', {});
+    this.logger.info({ escalation: resolved.id, agent: agent.id, disposition }, 'chat resolved');
+    return resolved;
+  }
+
+  private async visible(agent: DeskAgent, id: string): Promise<EscalationRecord> {
+    const escalation = await this.escalations.get(id);
+    if (!escalation) throw notFound();
+    const mayTake = escalation.status === 'queued' && this.poolsOf(agent).includes(escalation.pool);
+    if (!mayTake && escalation.agentId !== agent.id && agent.role !== 'supervisor') throw notFound();
+    return escalation;
+  }
+
+  private async ownedBy(agent: DeskAgent, id: string): Promise<EscalationRecord> {
+    const escalation = await this.visible(agent, id);
+    if (escalation.status !== 'assigned') throw new AttuneError('ATTUNE_ESCALATION_STATE', `This chat is ${escalation.status}, not in progress.`);
+    if (escalation.agentId !== agent.id && agent.role !== 'supervisor') throw new AttuneError('ATTUNE_FORBIDDEN', 'Another agent has this chat.');
+    return escalation;
+  }
+
+  private async tell(escalation: EscalationRecord, template: string, data: Record<string, unknown>): Promise<void> {
+    const tone: Tone = escalation.frustration >= 0.35 ? 'empathetic' : 'warm';
+    const activity = this.content.render({ template, tone, channel: channelProfile(escalation.channelId), data });
+    await this.messenger.send(escalation.conversationReference, activity);
+  }
+}
+
+function notFound(): AttuneError {
+  return new AttuneError('ATTUNE_ESCALATION_NOT_FOUND', 'No such escalation in your pools.');
+}

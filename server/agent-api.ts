@@ -1,0 +1,59 @@
+/**
+ * The agent API (JSON, bearer-token auth, roles `agent` and `supervisor`): the queue of waiting
+ * chats, taking one, reading its package and transcript, writing to the customer, resolving.
+ */
+import type { Request, Server } from 'restify';
+import { z } from 'zod';
+import { AttuneError } from '../core/errors';
+import type { Logger } from '../core/logger';
+import type { AgentDesk } from '../escalation/agent-desk';
+import type { StaffAuth } from './auth/staff-auth';
+import { withStaff } from './auth/with-staff';
+
+const DESK_ROLES = ['agent', 'supervisor'] as const;
+const messageBody = z.object({ text: z.string().min(1, 'text is required').max(4000, 'text is at most 4000 characters') });
+const resolveBody = z.object({ disposition: z.string().trim().min(1, 'disposition is required').max(100) });
+
+export function registerAgentApi(server: Server, auth: StaffAuth, desk: AgentDesk, logger: Logger): void {
+  const route = (handler: Parameters<typeof withStaff>[2]) => withStaff(auth, DESK_ROLES, handler, logger);
+
+  server.get('/api/agent/queue', route(async (_req, res, agent) => {
+    res.send(200, { chats: await desk.waiting(agent) });
+  }));
+
+  server.get('/api/agent/escalations/:id', route(async (req, res, agent) => {
+    const { escalation, transcript } = await desk.open(agent, idOf(req));
+    const { conversationReference: _reference, ...visible } = escalation;
+    res.send(200, { escalation: visible, transcript: transcript.map(({ id, role, text, at, understanding, frustration }) => ({ id, role, text, at, intent: understanding?.intent.intent, frustration: frustration?.score })) });
+  }));
+
+  server.post('/api/agent/escalations/:id/take', route(async (req, res, agent) => {
+    const taken = await desk.take(agent, idOf(req));
+    res.send(200, { id: taken.id, status: taken.status, agentId: taken.agentId });
+  }));
+
+  server.post('/api/agent/escalations/:id/messages', route(async (req, res, agent) => {
+    const { text } = parse(messageBody, req.body);
+    await desk.sendMessage(agent, idOf(req), text);
+    res.send(202, { delivered: true });
+  }));
+
+  server.post('/api/agent/escalations/:id/resolve', route(async (req, res, agent) => {
+    const { disposition } = parse(resolveBody, req.body);
+    const resolved = await desk.resolve(agent, idOf(req), disposition);
+    res.send(200, { id: resolved.id, status: resolved.status });
+  }));
+}
+
+function idOf(req: Request): string {
+  const id = (req.params as { id?: unknown }).id;
+  if (typeof id !== 'string' || !/^[\w-]{1,100}$/.test(id)) throw new AttuneError('ATTUNE_REQUEST_INVALID', 'The escalation id is malformed.');
+  return id;
+}
+
+function parse<T>(schema: z.ZodType<T>, body: unknown): T {
+  const result = schema.safeParse(body);
+  if (!result.success) throw new AttuneError('ATTUNE_REQUEST_INVALID', result.error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`).join('; '));
+  return result.data;
+}
+

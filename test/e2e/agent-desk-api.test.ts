@@ -1,0 +1,114 @@
+/**
+ * A customer escalates over /api/messages; agents sign in, see the chat in their pool, one takes
+ * it (the other gets 409), reads the transcript, and they talk both ways; the agent resolves and
+ * the customer gets the rating prompt, whose answer is stored.
+ */
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import { loadConfig } from '../../config/app-config';
+import { startAttune, type RunningAttune } from '../../index';
+import { createAgentAccount } from '../../server/auth/agent-accounts';
+import { ScriptedCustomer, templateOf } from '../support/customer';
+import { FakeConnector } from '../support/fake-connector';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+describe('agent API: take, talk, resolve', () => {
+  const connector = new FakeConnector();
+  let dataDir: string;
+  let attune: RunningAttune;
+  const tokens: Record<string, string> = {};
+
+  const api = async (method: string, route: string, who?: string, body?: unknown) => {
+    const response = await fetch(`${attune.url}${route}`, {
+      method,
+      headers: { 'content-type': 'application/json', ...(who ? { authorization: `Bearer ${tokens[who]}` } : {}) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: response.status, json: (await response.json().catch(() => undefined)) as Record<string, unknown> };
+  };
+
+  beforeAll(async () => {
+    await connector.start();
+    dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'attune-desk-'));
+    attune = await startAttune(loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, BUSINESS_HOURS: '00:00-24:00' }, ROOT), pino({ level: 'silent' }));
+    for (const [name, pool] of [['ann', 'apprentice'], ['bob', 'apprentice'], ['eve', 'expert']] as const) {
+      const { password } = await createAgentAccount(attune.store.agents, { name, pool, role: 'agent' });
+      tokens[name] = ((await api('POST', '/api/agent/login', undefined, { name, password })).json as { token: string }).token;
+    }
+  });
+
+  afterAll(async () => {
+    await attune?.close();
+    await connector.stop();
+    await fs.rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('refuses every desk route without a token', async () => {
+    expect((await api('GET', '/api/agent/queue')).status).toBe(401);
+    expect((await api('POST', '/api/agent/escalations/x/take')).status).toBe(401);
+  });
+
+  it('carries a chat from escalation to rating without the customer repeating anything', async () => {
+    const customer = new ScriptedCustomer(attune.url, connector);
+    await customer.say("my card hasn't arrived");
+    await customer.say('I want to talk to a person', 3);
+    await customer.say('it was ordered on the 3rd');
+
+    const queue = (await api('GET', '/api/agent/queue', 'ann')).json as { chats: { id: string; pool: string; summary: string }[] };
+    const chat = queue.chats.find((c) => c.summary.includes('card arrival'));
+    expect(chat).toBeDefined();
+    const id = chat!.id;
+
+    const [first, second] = await Promise.all([api('POST', `/api/agent/escalations/${id}/take`, 'ann'), api('POST', `/api/agent/escalations/${id}/take`, 'bob')]);
+    expect([first.status, second.status].sort()).toEqual([200, 409]);
+    const winner = first.status === 200 ? 'ann' : 'bob';
+    const loser = winner === 'ann' ? 'bob' : 'ann';
+    const joined = await connector.waitFor(customer.conversationId, connector.activities(customer.conversationId).length);
+    expect(joined.map(templateOf)).toContain('handoff.agentJoined');
+
+    const opened = (await api('GET', `/api/agent/escalations/${id}`, winner)).json as { escalation: { handoff: { intents: { intent: string }[] } }; transcript: { role: string; text: string }[] };
+    expect(opened.escalation.handoff.intents.map((i) => i.intent)).toContain('card_arrival');
+    expect(opened.transcript.filter((t) => t.role === 'customer').map((t) => t.text)).toEqual(["my card hasn't arrived", 'I want to talk to a person', 'it was ordered on the 3rd']);
+
+    const before = connector.activities(customer.conversationId).length;
+    expect((await api('POST', `/api/agent/escalations/${id}/messages`, winner, { text: 'I can see it was posted on the 3rd; I will send a new one today.' })).status).toBe(202);
+    const [delivered] = (await connector.waitFor(customer.conversationId, before + 1)).slice(before);
+    expect(delivered?.text).toBe('I can see it was posted on the 3rd; I will send a new one today.');
+    expect((await api('POST', `/api/agent/escalations/${id}/messages`, loser, { text: 'hi' })).status).toBe(404);
+
+    const quiet = await customer.post({ type: 'message', text: 'thank you!' }, 0);
+    expect(quiet).toEqual([]);
+    const transcript = (await api('GET', `/api/agent/escalations/${id}`, winner)).json as { transcript: { text: string }[] };
+    expect(transcript.transcript.map((t) => t.text)).toContain('thank you!');
+
+    const beforeResolve = connector.activities(customer.conversationId).length;
+    expect((await api('POST', `/api/agent/escalations/${id}/resolve`, winner, { disposition: 'replacement_ordered' })).status).toBe(200);
+    const [prompt] = (await connector.waitFor(customer.conversationId, beforeResolve + 1)).slice(beforeResolve);
+    expect(templateOf(prompt!)).toBe('handoff.resolved');
+    expect(prompt!.suggestedActions?.actions.map((a) => a.title)).toEqual(['1', '2', '3', '4', '5']);
+
+    expect(templateOf((await customer.say('5'))[0]!)).toBe('csat.thanks');
+    expect(await attune.store.escalations.get(id)).toMatchObject({ status: 'resolved', disposition: 'replacement_ordered', csat: 5 });
+    expect(templateOf((await customer.say('hello'))[0]!)).toBe('greeting');
+  });
+
+  it('keeps expert chats away from apprentices', async () => {
+    const customer = new ScriptedCustomer(attune.url, connector);
+    await customer.say('my card was stolen!', 3);
+    const escalation = await attune.store.escalations.activeForConversation(`webchat:${customer.conversationId}`);
+    expect(escalation?.pool).toBe('expert');
+    const apprenticeQueue = (await api('GET', '/api/agent/queue', 'ann')).json as { chats: { id: string }[] };
+    expect(apprenticeQueue.chats.map((c) => c.id)).not.toContain(escalation!.id);
+    expect((await api('POST', `/api/agent/escalations/${escalation!.id}/take`, 'ann')).status).toBe(404);
+    expect((await api('POST', `/api/agent/escalations/${escalation!.id}/take`, 'eve')).status).toBe(200);
+  });
+
+  it('answers bad input with 400 and a message', async () => {
+    const bad = await api('POST', '/api/agent/escalations/not%20an%20id/take', 'ann');
+    expect(bad.status).toBe(400);
+    expect(bad.json).toMatchObject({ code: 'ATTUNE_REQUEST_INVALID' });
+  });
+});
