@@ -86,7 +86,10 @@ export interface TurnSignals {
 const LOW_CONFIDENCE = 0.45;
 const REMEMBERED_INTENTS = 4;
 const REMEMBERED_WORDS = 24;
+const MIN_ANGER_CUE = 0.2;
 
+/** "No thanks", "no, that's all": a polite no is an answer, not a correction. */
+const POLITE_NO = /^\s*(no|nope|nah)\b[\s,.!]*(thanks|thank you|cheers|that'?s (all|it|fine|everything)|problem|worries|need|i'?m (good|fine|ok))/i;
 const CORRECTION = /^\s*(no|nope|nah)\b[\s,.!]|\b(i (already )?(said|told you|asked)|that'?s not what i (asked|said|meant|want)|not what i (asked|meant)|you('re| are) not (listening|understanding)|wrong answer|read (my|the) (message|question)|you misunderstood)\b/i;
 const SARCASM = /\b(thanks for nothing|great,? thanks a lot|oh (great|wonderful|brilliant|perfect)|yeah,? right|just (great|perfect|brilliant)|very helpful,? not|wow,? (so|very) helpful|what a (great|wonderful) (service|help|bot))\b/i;
 const STOP_WORDS = new Set('a an the i my me to of and or is it in on for with at this that be was are you your can do does did have has not no please'.split(' '));
@@ -104,7 +107,8 @@ export class FrustrationMeter {
     };
 
     if (sentiment.score < -0.1) add('negative_sentiment', w.negativeSentiment * -sentiment.score);
-    add('anger_cues', w.anger * sentiment.cues.anger);
+    // Faint anger cues are noise in what agents read; only clear ones count.
+    if (sentiment.cues.anger >= MIN_ANGER_CUE) add('anger_cues', w.anger * sentiment.cues.anger);
 
     const failed = !signals.answeringPrompt && (intent.intent === OUT_OF_SCOPE || intent.confidence < LOW_CONFIDENCE);
     const consecutiveFailures = failed ? previous.consecutiveFailures + 1 : 0;
@@ -115,7 +119,7 @@ export class FrustrationMeter {
 
     const words = contentWords(signals.text);
     if (!askedAgain && previous.lastWords && similarity(words, previous.lastWords) >= 0.5 && words.length >= 2) add('rephrased_request', w.rephrasedRequest);
-    if (CORRECTION.test(signals.text)) add('customer_correcting', w.correction);
+    if (CORRECTION.test(signals.text) && !POLITE_NO.test(signals.text)) add('customer_correcting', w.correction);
     if (SARCASM.test(signals.text)) add('sarcasm', w.sarcasm);
 
     const length = signals.text.trim().split(/\s+/).filter(Boolean).length;
@@ -133,7 +137,9 @@ export class FrustrationMeter {
     if (humanRequested) add('asked_for_person', w.humanRequest);
     if (intent.intent === 'complaint' && !failed) add('complaint', w.complaint);
 
-    const carried = previous.score * w.decay;
+    // Thanks or relief means the last answer helped: frustration fades faster than on a neutral turn.
+    const relieved = intent.intent === 'thanks' || sentiment.cues.gratitude >= 0.5;
+    const carried = previous.score * w.decay * (relieved ? 0.5 : 1);
     const score = round(clamp01(carried + reasons.reduce((sum, reason) => sum + reason.weight, 0)));
     const recentIntents = failed || signals.answeringPrompt ? previous.recentIntents : [...previous.recentIntents, intent.intent].slice(-REMEMBERED_INTENTS);
 

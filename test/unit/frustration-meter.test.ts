@@ -61,6 +61,8 @@ describe('FrustrationMeter domain-independent signals', () => {
     expect(reasonsOf(undefined, "No, that's not what I asked")).toContain('customer_correcting');
     expect(reasonsOf(undefined, 'I already said it was a transfer')).toContain('customer_correcting');
     expect(reasonsOf(undefined, 'Nothing arrived yet')).not.toContain('customer_correcting');
+    expect(reasonsOf(undefined, "No thanks, that's all")).not.toContain('customer_correcting');
+    expect(reasonsOf(undefined, 'no, that is not what I meant')).toContain('customer_correcting');
   });
 
   it('hears a rephrased repeat of the previous message', () => {
@@ -83,5 +85,19 @@ describe('FrustrationMeter domain-independent signals', () => {
     const start = meter.perceive(CALM, { ...said('card_arrival', 0.9), at: 0 }).state;
     const later = meter.perceive(start, { ...said('top_up_failed', 0.9), at: 35 * 60_000, repeatContacts: 2 });
     expect(later.perception.reasons).toEqual(expect.arrayContaining([{ name: 'taking_long', weight: 0.1 }, { name: 'repeat_contact', weight: 0.2 }]));
+  });
+});
+
+describe('FrustrationMeter relief', () => {
+  it('lets frustration fade faster when the customer thanks the bot', () => {
+    const upset = meter.perceive(CALM, said('oos', 0.1, -0.9, 0.9)).state;
+    const neutral = meter.perceive(upset, said('exchange_rate', 0.9)).state.score;
+    const thanked = meter.perceive(upset, said('thanks', 0.95, 0.6)).state.score;
+    expect(thanked).toBeLessThan(neutral);
+  });
+
+  it('ignores faint anger cues', () => {
+    const faint = meter.perceive(CALM, said('card_arrival', 0.9, 0, 0.05)).perception.reasons.map((r) => r.name);
+    expect(faint).not.toContain('anger_cues');
   });
 });
