@@ -4,6 +4,7 @@
  * seeded random points. Deterministic for a seed and an evaluation budget.
  */
 import type { FrustrationWeights } from '../frustration-meter';
+import { seededRandom } from '../../core/seeded-random';
 
 export type WeightName = keyof FrustrationWeights;
 
@@ -176,14 +177,5 @@ function round2(value: number): number {
   return Math.round(value * 100) / 100;
 }
 
-/** mulberry32: a small seeded PRNG, so a search can be repeated exactly. */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded PRNG searches use (mulberry32). */
+export const mulberry32 = seededRandom;

@@ -1,7 +1,7 @@
 /** What the bot calls at start: use the saved intent model, or build it once from shipped data. */
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { isAttuneError } from '../../core/errors';
+import { findProjectRoot } from '../../core/project-root';
 import type { LinearIntentClassifier } from './classifier';
 import { loadIntentModel, saveIntentModel } from './model-file';
 import { trainIntentModel, type TrainOptions } from './train';
@@ -10,16 +10,8 @@ import { readLabelledCsvFiles } from './training-data';
 /** Where the intent model lives, relative to the project root. */
 export const DEFAULT_INTENT_MODEL_DIR = 'models/intent';
 
-/** The project root: the nearest folder above this module with a package.json (works from dist/ too). */
-export function projectRoot(from: string = __dirname): string {
-  let dir = from;
-  while (!existsSync(join(dir, 'package.json'))) {
-    const parent = dirname(dir);
-    if (parent === dir) return process.cwd();
-    dir = parent;
-  }
-  return dir;
-}
+/** The project root (works from the sources and from dist/). */
+export const projectRoot = findProjectRoot;
 
 /**
  * The training files shipped in `nlu/data`: BANKING77 train, the conversational intents, and the

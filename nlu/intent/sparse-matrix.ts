@@ -1,5 +1,6 @@
 /** Compressed sparse rows: the training matrix the linear learners iterate over. */
 import type { SparseVector } from './features';
+import { seededRandom } from '../../core/seeded-random';
 
 export interface SparseMatrix {
   readonly rows: number;
@@ -26,17 +27,7 @@ export function toSparseMatrix(vectors: readonly SparseVector[], columns: number
   return { rows: vectors.length, columns, rowStart, indices, values };
 }
 
-/** Deterministic PRNG (mulberry32) so a model trained twice from the same data is the same. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
 
 export function shuffleInPlace(array: Int32Array, length: number, random: () => number): void {
   for (let i = length - 1; i > 0; i--) {

@@ -4,6 +4,7 @@
  * (per-coordinate adaptive steps, L1 for a sparse and so compact model, L2), deterministically.
  */
 import type { SparseVector } from './features';
+import { seededRandom } from '../../core/seeded-random';
 
 export const POLARITIES = ['negative', 'neutral', 'positive'] as const;
 export type Polarity = (typeof POLARITIES)[number];
@@ -99,17 +100,7 @@ function softmax(z: Float64Array, count: number): Float64Array {
   return out;
 }
 
-/** Small, fast, seeded PRNG (mulberry32) so training is reproducible bit for bit. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
 
 /** Trains the model; the same examples and config always give the same weights. */
 export function trainLinearModel(

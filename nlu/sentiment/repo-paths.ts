@@ -1,19 +1,8 @@
-import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { findProjectRoot } from '../../core/project-root';
 
-/**
- * The repository root: the nearest folder above this file with a package.json. Works both from
- * the TypeScript sources (tests) and from the compiled `dist/` tree.
- */
-export function repoRoot(from: string = __dirname): string {
-  let dir = from;
-  for (;;) {
-    if (existsSync(path.join(dir, 'package.json'))) return dir;
-    const parent = path.dirname(dir);
-    if (parent === dir) return from;
-    dir = parent;
-  }
-}
+/** The repository root (works from the sources and from dist/). */
+export const repoRoot = findProjectRoot;
 
 /** Where the shipped sentiment model lives. */
 export function defaultModelDir(): string {
