@@ -107,6 +107,26 @@ export class AgentDesk {
     await this.turns.append([{ id: randomUUID(), conversationId: escalation.conversationId, customerId: escalation.customerId, role: 'agent', text: trimmed, at: now }]);
   }
 
+  /** An internal note on the conversation, for colleagues; the customer never sees it. */
+  async addNote(agent: DeskAgent, id: string, text: string, now: Date = new Date()): Promise<void> {
+    const escalation = await this.visible(agent, id);
+    const trimmed = text.trim();
+    if (trimmed === '' || trimmed.length > MAX_MESSAGE_LENGTH) throw new AttuneError('ATTUNE_REQUEST_INVALID', `A note must have 1 to ${MAX_MESSAGE_LENGTH} characters.`);
+    await this.turns.append([{ id: randomUUID(), conversationId: escalation.conversationId, role: 'note', text: `${agent.name}: ${trimmed}`, at: now }]);
+  }
+
+  /** Hands the chat to the other pool: it waits there again, keeping its place by age and priority. */
+  async transfer(agent: DeskAgent, id: string, pool: AgentPool, now: Date = new Date()): Promise<EscalationRecord> {
+    const escalation = await this.ownedBy(agent, id);
+    const moved = await this.escalations.transition(escalation.id, ['assigned'], 'queued', { pool }, now);
+    if (!moved) throw new AttuneError('ATTUNE_ESCALATION_STATE', 'This chat has already ended.');
+    await this.queue.enqueue({ escalationId: moved.id, pool, priority: moved.priority, enqueuedAt: moved.createdAt.getTime() });
+    await this.conversations.transition(moved.conversationId, ['with_agent'], 'queued', now);
+    await this.tell(moved, 'handoff.transferred', {});
+    this.logger.info({ escalation: moved.id, agent: agent.id, pool }, 'chat transferred');
+    return moved;
+  }
+
   /** Ends the chat; the bot takes the conversation back, thanks the customer and asks for a rating. */
   async resolve(agent: DeskAgent, id: string, disposition: string, now: Date = new Date()): Promise<EscalationRecord> {
     const escalation = await this.ownedBy(agent, id);

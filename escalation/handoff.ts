@@ -17,7 +17,7 @@ export interface HandoffContext {
 
 /** Sends `handoff.initiate` on the conversation with the conversation so far as transcript. */
 export async function sendHandoffInitiation(context: TurnContext, handoff: HandoffContext, history: readonly TurnRecord[]): Promise<void> {
-  const activities = history.map((turn) => transcriptActivity(context, turn));
+  const activities = history.filter((turn) => turn.role !== 'note').map((turn) => transcriptActivity(context, turn));
   const event = EventFactory.createHandoffInitiation(context, handoff, { activities });
   await context.sendActivity(event);
 }

@@ -12,6 +12,7 @@ import { withStaff } from './auth/with-staff';
 
 const DESK_ROLES = ['agent', 'supervisor'] as const;
 const messageBody = z.object({ text: z.string().min(1, 'text is required').max(4000, 'text is at most 4000 characters') });
+const transferBody = z.object({ pool: z.enum(['apprentice', 'expert'], { error: () => 'pool must be "apprentice" or "expert"' }) });
 const resolveBody = z.object({ disposition: z.string().trim().min(1, 'disposition is required').max(100) });
 
 export function registerAgentApi(server: Server, auth: StaffAuth, desk: AgentDesk, logger: Logger): void {
@@ -36,6 +37,18 @@ export function registerAgentApi(server: Server, auth: StaffAuth, desk: AgentDes
     const { text } = parse(messageBody, req.body);
     await desk.sendMessage(agent, idOf(req), text);
     res.send(202, { delivered: true });
+  }));
+
+  server.post('/api/agent/escalations/:id/notes', route(async (req, res, agent) => {
+    const { text } = parse(messageBody, req.body);
+    await desk.addNote(agent, idOf(req), text);
+    res.send(201, { saved: true });
+  }));
+
+  server.post('/api/agent/escalations/:id/transfer', route(async (req, res, agent) => {
+    const { pool } = parse(transferBody, req.body);
+    const moved = await desk.transfer(agent, idOf(req), pool);
+    res.send(200, { id: moved.id, status: moved.status, pool: moved.pool });
   }));
 
   server.post('/api/agent/escalations/:id/resolve', route(async (req, res, agent) => {

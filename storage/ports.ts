@@ -72,7 +72,8 @@ export interface Conversations {
   listByCustomer(customerId: string, limit: number): Promise<ConversationRecord[]>;
 }
 
-export type TurnRole = 'customer' | 'bot' | 'agent';
+/** `note`: an agent's internal note on the conversation, never shown or sent to the customer. */
+export type TurnRole = 'customer' | 'bot' | 'agent' | 'note';
 
 /** One message in a conversation, any role, with what the bot made of it. */
 export interface TurnRecord {

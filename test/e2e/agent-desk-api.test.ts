@@ -106,6 +106,27 @@ describe('agent API: take, talk, resolve', () => {
     expect((await api('POST', `/api/agent/escalations/${escalation!.id}/take`, 'eve')).status).toBe(200);
   });
 
+  it('keeps notes internal and transfers a chat to the expert pool', async () => {
+    const customer = new ScriptedCustomer(attune.url, connector);
+    await customer.say('let me talk to an agent', 3);
+    const escalation = await attune.store.escalations.activeForConversation(`webchat:${customer.conversationId}`);
+    expect((await api('POST', `/api/agent/escalations/${escalation!.id}/take`, 'ann')).status).toBe(200);
+    const sentBefore = connector.activities(customer.conversationId).length;
+    expect((await api('POST', `/api/agent/escalations/${escalation!.id}/notes`, 'ann', { text: 'customer sounds worried about fraud' })).status).toBe(201);
+    expect(connector.activities(customer.conversationId)).toHaveLength(sentBefore);
+    const opened = (await api('GET', `/api/agent/escalations/${escalation!.id}`, 'ann')).json as { transcript: { role: string; text: string }[] };
+    expect(opened.transcript).toContainEqual(expect.objectContaining({ role: 'note', text: 'ann: customer sounds worried about fraud' }));
+
+    expect((await api('POST', `/api/agent/escalations/${escalation!.id}/transfer`, 'ann', { pool: 'wizards' })).status).toBe(400);
+    const moved = await api('POST', `/api/agent/escalations/${escalation!.id}/transfer`, 'ann', { pool: 'expert' });
+    expect(moved).toMatchObject({ status: 200, json: { status: 'queued', pool: 'expert' } });
+    const [told] = (await connector.waitFor(customer.conversationId, sentBefore + 1)).slice(sentBefore);
+    expect(templateOf(told!)).toBe('handoff.transferred');
+    const expertQueue = (await api('GET', '/api/agent/queue', 'eve')).json as { chats: { id: string }[] };
+    expect(expertQueue.chats.map((c) => c.id)).toContain(escalation!.id);
+    expect((await api('POST', `/api/agent/escalations/${escalation!.id}/take`, 'eve')).status).toBe(200);
+  });
+
   it('answers bad input with 400 and a message', async () => {
     const bad = await api('POST', '/api/agent/escalations/not%20an%20id/take', 'ann');
     expect(bad.status).toBe(400);
