@@ -17,6 +17,7 @@ import type { Recognizer } from './nlu/recognizer';
 import type { AgentQueue } from './escalation/queue/agent-queue';
 import { createAgentQueue } from './escalation/queue/create-agent-queue';
 import { EscalationService } from './escalation/escalation-service';
+import { FrustrationMeter } from './escalation/frustration-meter';
 import { createBotAdapter, handleTurnErrors } from './server/bot-adapter';
 import { AgentDesk } from './escalation/agent-desk';
 import { registerAgentApi } from './server/agent-api';
@@ -62,6 +63,7 @@ export async function startAttune(config: AppConfig, logger: Logger, options: St
       escalations,
       businessHours: config.businessHours,
       intentRefiner: createIntentRefiner(config.openai, KNOWN_INTENTS, logger),
+      frustrationMeter: new FrustrationMeter(config.escalation.frustrationWeights),
       defaultLocale: config.defaultLocale,
       logger,
     });

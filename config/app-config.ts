@@ -7,6 +7,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { AttuneError } from '../core/errors';
 import { parseBusinessHours, type BusinessHours } from '../escalation/business-hours';
+import { DEFAULT_FRUSTRATION_WEIGHTS, type FrustrationWeights } from '../escalation/frustration-meter';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const APP_TYPES = ['MultiTenant', 'SingleTenant', 'UserAssignedMSI'] as const;
@@ -73,6 +74,7 @@ const environmentSchema = z.object({
   DEFAULT_LOCALE: optionalString.transform((value) => value ?? 'en'),
   FRUSTRATION_THRESHOLD: ratio('FRUSTRATION_THRESHOLD', 0.7),
   FAILED_TURNS_TO_ESCALATE: integer('FAILED_TURNS_TO_ESCALATE', 3, 1, 10),
+  FRUSTRATION_WEIGHTS: optionalString,
   BUSINESS_HOURS: optionalString.transform((value) => value ?? '08:00-20:00'),
   BUSINESS_DAYS: optionalString.transform((value) => value ?? 'Mon-Sun'),
   BUSINESS_TIMEZONE: optionalString.transform((value) => value ?? 'Europe/London'),
@@ -114,6 +116,8 @@ export interface AppConfig {
   readonly defaultLocale: string;
   readonly escalation: {
     readonly frustrationThreshold: number;
+    /** The frustration meter's weights: the documented defaults with any overrides applied. */
+    readonly frustrationWeights: FrustrationWeights;
     readonly failedTurnsToEscalate: number;
     readonly slaMs: number;
     readonly abandonAfterMs: number;
@@ -154,6 +158,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, pr
     defaultLocale: vars.DEFAULT_LOCALE,
     escalation: {
       frustrationThreshold: vars.FRUSTRATION_THRESHOLD,
+      frustrationWeights: readFrustrationWeights(vars.FRUSTRATION_WEIGHTS),
       failedTurnsToEscalate: vars.FAILED_TURNS_TO_ESCALATE,
       slaMs: vars.ESCALATION_SLA_MINUTES * 60_000,
       abandonAfterMs: vars.ABANDON_AFTER_MINUTES * 60_000,
@@ -161,6 +166,27 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, pr
     businessHours: readBusinessHours(vars),
     botCredentials: readBotCredentials(vars),
   });
+}
+
+/** `FRUSTRATION_WEIGHTS='{"anger":0.4,"decay":0.6}'`: overrides some weights, keeps the rest. */
+function readFrustrationWeights(json: string | undefined): FrustrationWeights {
+  if (json === undefined) return DEFAULT_FRUSTRATION_WEIGHTS;
+  const names = Object.keys(DEFAULT_FRUSTRATION_WEIGHTS) as [keyof FrustrationWeights, ...(keyof FrustrationWeights)[]];
+  const schema = z.strictObject(Object.fromEntries(names.map((name) => [name, z.number().min(0).max(name === 'decay' ? 1 : 5).optional()])));
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json);
+  } catch {
+    throw new AttuneError('ATTUNE_CONFIG_INVALID', 'Invalid configuration:\n  FRUSTRATION_WEIGHTS must be a JSON object such as {"anger":0.4}');
+  }
+  const result = schema.safeParse(parsed);
+  if (!result.success) {
+    throw new AttuneError(
+      'ATTUNE_CONFIG_INVALID',
+      `Invalid configuration:\n  FRUSTRATION_WEIGHTS: ${result.error.issues.map((issue) => `${issue.path.join('.') || 'value'}: ${issue.message}`).join('; ')} (weights: ${names.join(', ')})`,
+    );
+  }
+  return { ...DEFAULT_FRUSTRATION_WEIGHTS, ...(result.data as Partial<FrustrationWeights>) };
 }
 
 function readBusinessHours(vars: z.infer<typeof environmentSchema>): BusinessHours {

@@ -32,7 +32,7 @@ export async function main(argv: readonly string[], out: NodeJS.WritableStream =
   const root = findProjectRoot();
   const config = loadConfig(process.env, root);
   const recognizer = await loadRecognizer(options.model ? path.resolve(options.model) : config.nluModelDir, pino({ level: 'silent' }));
-  const meter = new FrustrationMeter();
+  const meter = new FrustrationMeter(config.escalation.frustrationWeights);
 
   let lineNumber = 0;
   let bad = 0;

@@ -76,3 +76,17 @@ describe('loadConfig business hours', () => {
     expect(error.message).toContain('BUSINESS_HOURS');
   });
 });
+
+describe('loadConfig frustration weights', () => {
+  it('keeps the documented defaults and applies partial overrides', () => {
+    expect(loadConfig({}, root).escalation.frustrationWeights.anger).toBe(0.3);
+    const tuned = loadConfig({ FRUSTRATION_WEIGHTS: '{"anger":0.5,"decay":0.6}' }, root).escalation.frustrationWeights;
+    expect(tuned).toMatchObject({ anger: 0.5, decay: 0.6, sarcasm: 0.2 });
+  });
+
+  it.each(['not json', '{"angr":0.5}', '{"decay":1.5}', '{"anger":"high"}'])('rejects %s naming the variable', (value) => {
+    const error = configError({ FRUSTRATION_WEIGHTS: value });
+    expect(error.code).toBe('ATTUNE_CONFIG_INVALID');
+    expect(error.message).toContain('FRUSTRATION_WEIGHTS');
+  });
+});
