@@ -12,6 +12,7 @@ import { isAttuneError } from './core/errors';
 import { createLogger, type Logger } from './core/logger';
 import { findProjectRoot } from './core/project-root';
 import { createIntentRefiner, KNOWN_INTENTS } from './nlu/llm';
+import { OpenAiHandoffSummariser } from './nlu/llm/openai-handoff-summariser';
 import { loadRecognizer } from './nlu/load-recognizer';
 import type { Recognizer } from './nlu/recognizer';
 import type { AgentQueue } from './escalation/queue/agent-queue';
@@ -46,7 +47,8 @@ export async function startAttune(config: AppConfig, logger: Logger, options: St
   let queue: AgentQueue | undefined;
   try {
     queue = await createAgentQueue({ redisUrl: config.redisUrl, prefix: config.queuePrefix, logger });
-    const escalations = new EscalationService(store.escalations, store.turns, queue, config.businessHours, config.escalation, logger);
+    const summariser = config.openai && new OpenAiHandoffSummariser({ ...config.openai, logger });
+    const escalations = new EscalationService(store.escalations, store.turns, queue, config.businessHours, config.escalation, logger, summariser);
     queue.onTimer((timer) => escalations.onTimer(timer));
     await escalations.reconcile();
     const [recognizer, content] = await Promise.all([

@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../core/logger';
 import type { Reason } from '../core/reason';
+import type { HandoffSummariser } from '../nlu/llm/openai-handoff-summariser';
 import type { CustomerSnapshot } from '../personalization/customer-context';
 import type { EscalationRecord, Escalations, EscalationTrigger, TurnRecord } from '../storage/ports';
 import { isOpen, nextOpening, type BusinessHours } from './business-hours';
@@ -58,6 +59,8 @@ export class EscalationService {
     private readonly hours: BusinessHours,
     private readonly timings: EscalationTimings,
     private readonly logger: Logger,
+    /** Optional LLM that rewrites the agent's summary (bounded by its timeout; rule-based otherwise). */
+    private readonly summariser?: HandoffSummariser,
   ) {
     this.estimator = new WaitEstimator(escalations);
   }
@@ -71,6 +74,8 @@ export class EscalationService {
     const taskIntents = customerTurns.map((turn) => turn.understanding?.intent.intent).filter((intent): intent is string => intent !== undefined && intent !== 'oos');
     const route = routeEscalation({ trigger: request.trigger, intents: taskIntents, failedTurns: request.failedTurns, frustration: request.frustration, tier: request.customer?.tier });
     const afterHours = !isOpen(this.hours, now);
+    const handoff = buildHandoffPackage({ trigger: request.trigger, history: request.history, customer: request.customer, dialogInProgress: request.dialogInProgress });
+    const summary = this.summariser ? await this.summariser.summarise(handoff, request.history) : handoff.summary;
     const escalation: EscalationRecord = {
       id: randomUUID(),
       conversationId: request.conversationId,
@@ -83,7 +88,7 @@ export class EscalationService {
       priority: route.priority,
       status: 'queued',
       afterHours,
-      handoff: buildHandoffPackage({ trigger: request.trigger, history: request.history, customer: request.customer, dialogInProgress: request.dialogInProgress }),
+      handoff: { ...handoff, summary },
       conversationReference: request.conversationReference,
       createdAt: now,
       updatedAt: now,

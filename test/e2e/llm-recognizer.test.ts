@@ -23,7 +23,7 @@ describe('the optional LLM recognizer in a conversation', () => {
   beforeAll(async () => {
     await Promise.all([connector.start(), llm.start()]);
     dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'attune-llm-'));
-    const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, OPENAI_API_KEY: 'test-key', OPENAI_BASE_URL: llm.url, OPENAI_TIMEOUT_MS: '300' }, ROOT);
+    const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, BUSINESS_HOURS: '00:00-24:00', OPENAI_API_KEY: 'test-key', OPENAI_BASE_URL: llm.url, OPENAI_TIMEOUT_MS: '300' }, ROOT);
     attune = await startAttune(config, pino({ level: 'silent' }));
   });
 
@@ -46,6 +46,18 @@ describe('the optional LLM recognizer in a conversation', () => {
     const [reply] = await new ScriptedCustomer(attune.url, connector).say("my card still hasn't arrived");
     expect(templateOf(reply!)).toBe('cardArrival.askWhenOrdered');
     expect(llm.requests).toHaveLength(0);
+  });
+
+  it('has the LLM write the agent summary on escalation, and keeps the rule-based one when it is slow', async () => {
+    llm.behaviour = { kind: 'content', content: 'Customer wants a person about a missing card; nothing tried yet; calm.' };
+    const ann = new ScriptedCustomer(attune.url, connector);
+    await ann.say('I want to talk to a human', 3);
+    expect((await attune.store.escalations.activeForConversation(`webchat:${ann.conversationId}`))?.handoff.summary).toBe('Customer wants a person about a missing card; nothing tried yet; calm.');
+
+    llm.behaviour = { kind: 'slow', delayMs: 5000, intent: 'oos', confidence: 0.5 };
+    const ben = new ScriptedCustomer(attune.url, connector);
+    await ben.say('I want to talk to a human', 3);
+    expect((await attune.store.escalations.activeForConversation(`webchat:${ben.conversationId}`))?.handoff.summary).toMatch(/^Unidentified customer/);
   });
 
   it('answers with the local result when the LLM is too slow', async () => {

@@ -1,0 +1,58 @@
+/**
+ * With an LLM configured, the agent's handoff summary is written by the model from the
+ * conversation, within a hard timeout. The rule-based summary stays the fallback, and the package's
+ * facts (intents, entities, trajectory, next best action) are never replaced.
+ */
+import OpenAI from 'openai';
+import type { Logger } from '../../core/logger';
+import type { HandoffPackage, TurnRecord } from '../../storage/ports';
+
+/** Turns the model sees, most recent last, and the longest summary we keep. */
+const MAX_TURNS = 40;
+const MAX_SUMMARY = 600;
+
+export interface HandoffSummariser {
+  /** The improved summary, or the package's own when the LLM is slow, failing or empty. */
+  summarise(handoff: HandoffPackage, history: readonly TurnRecord[]): Promise<string>;
+}
+
+export class OpenAiHandoffSummariser implements HandoffSummariser {
+  private readonly client: OpenAI;
+
+  constructor(private readonly options: { apiKey: string; baseUrl?: string; model: string; timeoutMs: number; logger: Logger; client?: OpenAI }) {
+    this.client = options.client ?? new OpenAI({ apiKey: options.apiKey, baseURL: options.baseUrl, timeout: options.timeoutMs, maxRetries: 0 });
+  }
+
+  async summarise(handoff: HandoffPackage, history: readonly TurnRecord[]): Promise<string> {
+    const transcript = history
+      .filter((turn) => turn.role === 'customer' || turn.role === 'bot')
+      .slice(-MAX_TURNS)
+      .map((turn) => `${turn.role === 'customer' ? 'Customer' : 'Bot'}: ${turn.text.slice(0, 500)}`)
+      .join('\n');
+    const started = Date.now();
+    const signal = AbortSignal.timeout(this.options.timeoutMs);
+    try {
+      const completion = await this.client.chat.completions.create(
+        {
+          model: this.options.model,
+          messages: [
+            {
+              role: 'system',
+              content:
+                'You brief a bank customer-service agent taking over a chat from a bot. In at most three sentences: what the customer needs, what has been tried, and their mood. Facts only; no greeting.',
+            },
+            { role: 'user', content: `Bot's notes: ${handoff.summary}\n\nConversation:\n${transcript}` },
+          ],
+        },
+        { signal, timeout: this.options.timeoutMs, maxRetries: 0 },
+      );
+      const text = completion.choices[0]?.message?.content?.trim();
+      if (!text) throw new Error('empty summary');
+      return text.slice(0, MAX_SUMMARY);
+    } catch (error) {
+      // Never the text: the conversation is personal data.
+      this.options.logger.warn({ reason: signal.aborted ? 'timeout' : 'error', ms: Date.now() - started, error: error instanceof Error ? error.name : 'unknown' }, 'LLM handoff summary unavailable; using the rule-based one');
+      return handoff.summary;
+    }
+  }
+}
