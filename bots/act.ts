@@ -7,7 +7,7 @@ import type { DialogContext } from 'botbuilder-dialogs';
 import type { ContentLibrary } from '../content/content-library';
 import { getTurnInsight } from '../dialogs/turn-insight';
 import { describeOpening, type BusinessHours } from '../escalation/business-hours';
-import type { EscalationService, WaitingStatus } from '../escalation/escalation-service';
+import type { ContactChoice, EscalationService, WaitingStatus } from '../escalation/escalation-service';
 import type { Perception } from '../escalation/frustration-meter';
 import { sendHandoffInitiation } from '../escalation/handoff';
 import type { CustomerSnapshot } from '../personalization/customer-context';
@@ -108,6 +108,12 @@ export class TurnActions {
       return true;
     }
     await this.deps.escalations.customerActive(status.escalation, now);
+    const contact = status.escalation.afterHours ? contactChoice(input.context.activity.text ?? '') : undefined;
+    if (contact) {
+      await this.deps.escalations.recordContactChoice(status.escalation, contact, now);
+      await this.say(input.context, 'handoff.contactNoted', { contact });
+      return true;
+    }
     if (status.position && status.position.position !== input.memory.lastToldPosition) {
       await this.tellPosition(input.context, input.memory, status);
     } else {
@@ -175,6 +181,13 @@ export class TurnActions {
     const person = this.deps.content.text({ template: 'choice.talkToPerson', tone: 'neutral', locale: insight.locale, channel: insight.channel });
     return [...intents.filter((intent) => intent !== 'oos').slice(0, 3).map(topicOf), person];
   }
+}
+
+/** After hours the customer chooses how the team gets back to them. */
+function contactChoice(text: string): ContactChoice | undefined {
+  if (/\b(call me( back)?|call ?back|phone me|ring me)\b/i.test(text)) return 'callback';
+  if (/\b(reply here|message me|write (to )?me|(by|in) (the )?chat)\b/i.test(text)) return 'message';
+  return undefined;
 }
 
 /** `card_payment_fee_charged` → `card payment fee charged`: readable in a sentence and on a button. */

@@ -46,6 +46,9 @@ export interface WaitingStatus {
   readonly opensAt?: Date;
 }
 
+/** How an after-hours customer wants the team to get back to them. */
+export type ContactChoice = 'callback' | 'message';
+
 /** How much an SLA breach raises a waiting chat's priority. */
 const SLA_PRIORITY_BOOST = 50;
 
@@ -109,6 +112,11 @@ export class EscalationService {
   /** The customer spoke while waiting: they are still here, so push the abandonment timer back. */
   async customerActive(escalation: EscalationRecord, now: Date = new Date()): Promise<void> {
     await this.queue.schedule('abandon', escalation.id, now.getTime() + this.timings.abandonAfterMs);
+  }
+
+  /** Records how an after-hours customer wants to be contacted, for the agent who picks it up. */
+  async recordContactChoice(escalation: EscalationRecord, choice: ContactChoice, now: Date = new Date()): Promise<void> {
+    await this.escalations.transition(escalation.id, ['queued'], 'queued', { disposition: choice === 'callback' ? 'callback_requested' : 'reply_in_chat_requested' }, now);
   }
 
   /** The customer no longer wants a person. Resolves false if an agent already took the chat. */

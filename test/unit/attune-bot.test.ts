@@ -165,3 +165,51 @@ describe('AttuneBot conversations (TestAdapter)', () => {
     expect(turns[1]?.template).toBe('greeting');
   });
 });
+
+describe('AttuneBot after business hours (TestAdapter)', () => {
+  it('offers a call back or a reply, and notes the choice on the escalation', async () => {
+    const content = await ContentLibrary.load(path.join(__dirname, '..', '..', 'content'), 'en');
+    const store = await createStore({ kind: 'memory' });
+    const logger = pino({ level: 'silent' });
+    const queue = new InProcessAgentQueue({ logger });
+    // Open only on a weekday two days from now: closed today, whatever the date.
+    const closedDay = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'][(new Date().getUTCDay() + 2) % 7]!;
+    const closed = parseBusinessHours('09:00-10:00', closedDay, 'UTC');
+    const timings = { slaMs: 600_000, abandonAfterMs: 1_800_000 };
+    const escalations = new EscalationService(store.escalations, store.turns, queue, closed, timings, logger);
+    const bot = new AttuneBot({
+      conversationState: new ConversationState(store.botState),
+      store,
+      recognizer: keywordRecognizer(),
+      content,
+      escalation: { frustrationThreshold: 0.7, failedTurnsToEscalate: 3, ...timings },
+      escalations,
+      businessHours: closed,
+      defaultLocale: 'en',
+      logger,
+    });
+    const adapter = new TestAdapter((context) => bot.run(context));
+    try {
+      await adapter
+        .send('I want to talk to a person')
+        .assertReply((reply) => expect(templateOf(reply)?.template).toBe('handoff.started'))
+        .assertReply((event) => expect(event.name).toBe('handoff.initiate'))
+        .assertReply((reply) => {
+          expect(templateOf(reply)?.template).toBe('handoff.afterHours');
+          expect(reply.text).toContain(`back ${closedDay}`);
+          expect(reply.suggestedActions?.actions.map((a) => a.title)).toEqual(['Call me back', 'Reply here']);
+        })
+        .send('Call me back')
+        .assertReply((reply) => {
+          expect(templateOf(reply)?.template).toBe('handoff.contactNoted');
+          expect(reply.text).toContain('call you back');
+        })
+        .startTest();
+      const [escalation] = await store.escalations.list({ statuses: ['queued'] }, 5);
+      expect(escalation).toMatchObject({ afterHours: true, disposition: 'callback_requested' });
+    } finally {
+      await queue.close();
+      await store.close();
+    }
+  });
+});

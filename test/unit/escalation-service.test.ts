@@ -80,6 +80,8 @@ describe('EscalationService', () => {
     const status = await service.escalate(request('webchat:c', saturday), saturday);
     expect(status.escalation.afterHours).toBe(true);
     expect(status.opensAt?.toISOString()).toBe('2026-11-30T09:00:00.000Z');
+    await service.recordContactChoice(status.escalation, 'callback', saturday);
+    expect(await store.escalations.get(status.escalation.id)).toMatchObject({ status: 'queued', disposition: 'callback_requested' });
   });
 
   it('lets the customer cancel while queued, but not once an agent has the chat', async () => {
