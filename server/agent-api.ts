@@ -8,6 +8,7 @@ import { AttuneError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import type { AgentDesk } from '../escalation/agent-desk';
 import type { StaffAuth } from './auth/staff-auth';
+import openApi from './openapi/agent-api.json';
 import { withStaff } from './auth/with-staff';
 
 const DESK_ROLES = ['agent', 'supervisor'] as const;
@@ -17,6 +18,11 @@ const resolveBody = z.object({ disposition: z.string().trim().min(1, 'dispositio
 
 export function registerAgentApi(server: Server, auth: StaffAuth, desk: AgentDesk, logger: Logger): void {
   const route = (handler: Parameters<typeof withStaff>[2]) => withStaff(auth, DESK_ROLES, handler, logger);
+
+  // The contract, public like any API reference; a test checks it lists every route.
+  server.get('/api/agent/openapi.json', async (_req, res) => {
+    res.send(200, openApi);
+  });
 
   server.get('/api/agent/queue', route(async (_req, res, agent) => {
     res.send(200, { chats: await desk.waiting(agent) });

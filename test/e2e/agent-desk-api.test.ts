@@ -127,6 +127,18 @@ describe('agent API: take, talk, resolve', () => {
     expect((await api('POST', `/api/agent/escalations/${escalation!.id}/take`, 'eve')).status).toBe(200);
   });
 
+  it('documents every agent route in the OpenAPI file it serves', async () => {
+    const spec = (await api('GET', '/api/agent/openapi.json')).json as { openapi: string; paths: Record<string, Record<string, unknown>> };
+    expect(spec.openapi).toMatch(/^3\./);
+    const routes = attune.server.router.getRoutes() as unknown as Record<string, { method: string; path: string }>;
+    const agentRoutes = Object.values(routes).filter((r) => r.path.startsWith('/api/agent/') && r.path !== '/api/agent/openapi.json');
+    expect(agentRoutes.length).toBeGreaterThanOrEqual(10);
+    for (const r of agentRoutes) {
+      const documented = r.path.replace(/:(\w+)/g, '{$1}');
+      expect(spec.paths[documented]?.[r.method.toLowerCase()]).toBeDefined();
+    }
+  });
+
   it('answers bad input with 400 and a message', async () => {
     const bad = await api('POST', '/api/agent/escalations/not%20an%20id/take', 'ann');
     expect(bad.status).toBe(400);
