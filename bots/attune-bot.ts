@@ -93,7 +93,8 @@ export class AttuneBot extends ActivityHandler {
     await this.openConversation(context, customerContext, memory);
 
     const text = context.activity.text ?? '';
-    const understanding = await this.understand(text);
+    // While people have the chat, the message is for them: no network call to refine its intent.
+    const understanding = await this.understand(text, memory.responder === 'bot');
     const dialogContext = await this.dialogs.createContext(context);
     const taskInProgress = dialogContext.activeDialog !== undefined && memory.responder === 'bot';
     const { state, perception } = this.meter.perceive(memory.frustration, { text, understanding, at: Date.now(), answeringPrompt: taskInProgress });
@@ -119,10 +120,10 @@ export class AttuneBot extends ActivityHandler {
   }
 
   /** Local NLU; the LLM only when configured and the local model is unsure, never slower than its timeout. */
-  private async understand(text: string): Promise<Understanding> {
+  private async understand(text: string, mayConsultLlm: boolean): Promise<Understanding> {
     const local = this.deps.recognizer.understand(text);
     const refiner = this.deps.intentRefiner;
-    if (!refiner || !refiner.shouldConsult(local.intent)) return local;
+    if (!mayConsultLlm || !refiner || !refiner.shouldConsult(local.intent)) return local;
     const refinement = await refiner.refine(text, local.intent);
     return refinement.source === 'llm' ? { ...local, intent: refinement.prediction } : local;
   }
