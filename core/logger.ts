@@ -29,10 +29,10 @@ export const REDACTED_PATHS = [
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
   return pino(
     {
-      name: 'attune',
       level,
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-      base: { pid: process.pid },
+      // `service`, not pino's `name`: top-level `name` is redacted (a customer's name must never show).
+      base: { pid: process.pid, service: 'attune' },
     },
     destination,
   );
