@@ -15,6 +15,7 @@ import { findProjectRoot } from '../core/project-root';
 import { loadRecognizer } from '../nlu/load-recognizer';
 import { FrustrationMeter } from './frustration-meter';
 import { recordedConversationSchema, replayConversation } from './replay';
+import { runMain } from '../core/run-main';
 
 const USAGE = 'usage: npm run escalation -- replay --data <file.jsonl> [--model <dir>]';
 
@@ -73,14 +74,4 @@ function parseOptions(args: readonly string[]): { data?: string; model?: string 
   return options;
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      process.stderr.write(`replay: ${error instanceof Error ? error.message : String(error)}\n`);
-      process.exitCode = 1;
-    },
-  );
-}
+if (require.main === module) runMain('replay', () => main(process.argv.slice(2)));

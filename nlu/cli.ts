@@ -8,6 +8,7 @@ import { benchCommand } from './cli/bench-command';
 import { evalCommand } from './cli/eval-command';
 import { processIo, USAGE, UsageError, type CliIo } from './cli/io';
 import { trainCommand } from './cli/train-command';
+import { runMain } from '../core/run-main';
 
 const COMMANDS: Readonly<Record<string, (args: readonly string[], io: CliIo) => Promise<number>>> = {
   train: trainCommand,
@@ -43,14 +44,4 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
   }
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      console.error(error);
-      process.exitCode = 1;
-    },
-  );
-}
+if (require.main === module) runMain('nlu', () => main(process.argv.slice(2)));

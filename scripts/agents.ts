@@ -14,6 +14,7 @@ import { findProjectRoot } from '../core/project-root';
 import { agentNameProblem, createAgentAccount, AGENT_POOLS, STAFF_ROLES, type CreatedAgentAccount } from '../server/auth/agent-accounts';
 import { createStore } from '../storage/create-store';
 import type { AgentAccount, AgentPool, AttuneStore, StaffRole } from '../storage/ports';
+import { runMain } from '../core/run-main';
 
 export const USAGE = `usage:
   npm run agents -- add --name <name> --pool <${AGENT_POOLS.join('|')}> [--role ${STAFF_ROLES.join('|')}] [--json]
@@ -171,14 +172,4 @@ function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      process.stderr.write(`agents: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-      process.exitCode = 1;
-    },
-  );
-}
+if (require.main === module) runMain('agents', () => main(process.argv.slice(2)));

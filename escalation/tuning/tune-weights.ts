@@ -34,6 +34,7 @@ import {
 import { DOMAINS, parseLabelledConversations, splitTuneTest, userTurns, type LabelledConversation } from './labelled-conversations';
 import { mulberry32, SEARCH_RANGES, roundWeights, searchWeights, type SearchResult } from './weight-search';
 import { metricsAt, rocAuc, type ScoredTurn } from './separation';
+import { runMain } from '../../core/run-main';
 
 const USAGE = 'usage: node dist/escalation/tuning/tune-weights.js [--root <dir>] [--data <file.jsonl>] [--report <file.json>] [--seed <n>] [--evaluations <n>]';
 
@@ -275,14 +276,4 @@ function parseOptions(args: readonly string[]): Options | undefined {
   return options;
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      process.stderr.write(`tune-weights: ${error instanceof Error ? error.message : String(error)}\n`);
-      process.exitCode = 1;
-    },
-  );
-}
+if (require.main === module) runMain('tune-weights', () => main(process.argv.slice(2)));

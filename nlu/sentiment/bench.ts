@@ -14,6 +14,7 @@ import { POLARITIES, type Polarity } from './linear-model';
 import { polarityReport, type PolarityReport } from './metrics';
 import { readModelFile } from './model-file';
 import { defaultModelDir, MODEL_FILE_NAME } from './repo-paths';
+import { runMain } from '../../core/run-main';
 
 function print(line: string): void {
   process.stdout.write(`${line}\n`);
@@ -68,10 +69,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exit(1);
-  },
-);
+runMain('sentiment-bench', main);

@@ -10,6 +10,7 @@ import { datasetsDir } from './datasets';
 import { writeModelFile } from './model-file';
 import { defaultModelDir } from './repo-paths';
 import { trainSentimentModel } from './train';
+import { runMain } from '../../core/run-main';
 
 function option(name: string): string | undefined {
   const at = process.argv.indexOf(name);
@@ -29,10 +30,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exit(1);
-  },
-);
+runMain('train-model', main);
