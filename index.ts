@@ -17,6 +17,8 @@ import { loadRecognizer } from './nlu/load-recognizer';
 import type { Recognizer } from './nlu/recognizer';
 import type { AgentQueue } from './escalation/queue/agent-queue';
 import { createAgentQueue } from './escalation/queue/create-agent-queue';
+import { createEventBus } from './events/create-event-bus';
+import type { EventBus } from './events/event-bus';
 import { EscalationService } from './escalation/escalation-service';
 import { FrustrationMeter } from './escalation/frustration-meter';
 import { createBotAdapter, handleTurnErrors } from './server/bot-adapter';
@@ -45,8 +47,10 @@ export interface StartOptions {
 export async function startAttune(config: AppConfig, logger: Logger, options: StartOptions = {}): Promise<RunningAttune> {
   const store = await createStore(config.storage);
   let queue: AgentQueue | undefined;
+  let events: EventBus | undefined;
   try {
     queue = await createAgentQueue({ redisUrl: config.redisUrl, prefix: config.queuePrefix, logger });
+    events = await createEventBus(config.redisUrl, config.queuePrefix, logger);
     const summariser = config.openai && new OpenAiHandoffSummariser({ ...config.openai, logger });
     const escalations = new EscalationService(store.escalations, store.turns, queue, config.businessHours, config.escalation, logger, summariser);
     queue.onTimer((timer) => escalations.onTimer(timer));
@@ -82,6 +86,7 @@ export async function startAttune(config: AppConfig, logger: Logger, options: St
     const url = `http://${host === '0.0.0.0' || host === '[::]' ? 'localhost' : host}:${address.port}`;
     logger.info({ url, storage: store.kind, queue: config.redisUrl ? 'redis' : 'in-process', authenticated: config.botCredentials !== undefined }, 'attune listening');
     const openQueue = queue;
+    const openEvents = events;
     return {
       url,
       server,
@@ -89,11 +94,13 @@ export async function startAttune(config: AppConfig, logger: Logger, options: St
       close: async () => {
         await new Promise<void>((resolve) => server.close(() => resolve()));
         await openQueue.close();
+        await openEvents.close();
         await store.close();
       },
     };
   } catch (error) {
     await queue?.close();
+    await events?.close();
     await store.close();
     throw error;
   }

@@ -35,6 +35,16 @@ fi
 # Tests that restart Redis run a private redis-server of their own.
 command -v redis-server >/dev/null 2>&1 || fail "redis-server is not installed (the Redis-restart test runs a private one)."
 
+# The browser tests drive Debian's Chromium through playwright-core.
+export CHROMIUM_PATH="${CHROMIUM_PATH:-/usr/bin/chromium}"
+if [ ! -x "$CHROMIUM_PATH" ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "== installing chromium (Debian package) for the browser tests"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  fi
+  [ -x "$CHROMIUM_PATH" ] || fail "Chromium is not installed at $CHROMIUM_PATH (the browser tests need it): install Debian's 'chromium' package or set CHROMIUM_PATH."
+fi
+
 echo "== typecheck"; npx tsc -p tsconfig.json --noEmit
 echo "== lint"; npx eslint .
 echo "== build"; npm run --silent build
