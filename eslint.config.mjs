@@ -24,4 +24,9 @@ export default tseslint.config(
     languageOptions: { sourceType: 'commonjs', globals: globals.node },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
+  {
+    // The web pages' scripts run in the browser, as classic scripts (CSP: script-src 'self').
+    files: ['web/**/*.js'],
+    languageOptions: { sourceType: 'script', globals: globals.browser },
+  },
 );
