@@ -13,12 +13,18 @@ export const ERROR_CODES = {
   ATTUNE_UNAUTHORIZED: 'The request is not authenticated.',
   ATTUNE_FORBIDDEN: 'The signed-in staff member has a role that does not allow this request.',
   ATTUNE_RATE_LIMITED: 'Too many attempts (e.g. staff sign-ins) in a short time; retry later.',
+  ATTUNE_NOT_FOUND: 'No page or resource at that path on this server (e.g. the queue board without Redis).',
   ATTUNE_NLU_MODEL_INVALID: 'An NLU model file is missing or unreadable.',
   ATTUNE_NLU_DATA_INVALID: 'Training or evaluation data is missing or malformed.',
   ATTUNE_CONTENT_INVALID: 'A content (.lg) file failed to parse or validate.',
   ATTUNE_ESCALATION_NOT_FOUND: 'No escalation with that id is visible to the signed-in staff member.',
   ATTUNE_ESCALATION_STATE: 'The escalation is not in a state that allows this (e.g. already taken by someone else).',
   ATTUNE_CONTENT_TEMPLATE_MISSING: 'A reply asked for a content template that does not exist.',
+  ATTUNE_CONTENT_VERSION_NOT_FOUND: 'No content version with that id was published.',
+  ATTUNE_EXPERIMENT_NOT_FOUND: 'No experiment with that id exists.',
+  ATTUNE_EXPERIMENT_STATE: 'The experiment is not in a state that allows this (e.g. starting one that was stopped).',
+  ATTUNE_CONVERSATION_NOT_FOUND: 'No Direct Line conversation with that id is held by this server (it ended, expired, or never existed).',
+  ATTUNE_DIRECT_LINE_UNAVAILABLE: 'Azure Direct Line did not give the web chat a token (DIRECT_LINE_SECRET set).',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -61,6 +61,11 @@ export interface DocumentCollection<TDoc extends StoredDocument> {
   deleteMany(filter: Filter<TDoc>): Promise<number>;
   count(filter: Filter<TDoc>): Promise<number>;
   ensureIndex(spec: IndexSpec<TDoc>): Promise<void>;
+  /**
+   * Runs a read-only MongoDB aggregation pipeline over the collection: the driver on MongoDB, mingo
+   * on nedb, the same pipeline objects. Keep to stages the test server also runs (see insights/).
+   */
+  aggregate<TResult>(pipeline: readonly Readonly<Record<string, unknown>>[]): Promise<TResult[]>;
 }
 
 /**

@@ -27,6 +27,31 @@ export interface CustomerConsent {
   readonly updatedAt?: Date;
 }
 
+/** A case the bank has open for the customer (synced from its CRM). */
+export interface OpenCase {
+  readonly id: string;
+  /** What it is about, e.g. `dispute`, `card_replacement`: never free text from the customer. */
+  readonly topic: string;
+  readonly openedAt: Date;
+}
+
+/** A value a task dialog collected; kept small and flat so any store holds it as-is. */
+export type TaskStepValue = string | number | boolean;
+
+/**
+ * A task the customer left half-way (e.g. a dispute after two of four steps), offered for
+ * resumption on any of their linked channels with the steps already done kept.
+ */
+export interface UnfinishedTask {
+  readonly dialogId: string;
+  /** The ConversationRecord id it was left in. */
+  readonly conversationId: string;
+  readonly channelId: string;
+  /** Answers given so far, by step name. */
+  readonly steps: Readonly<Record<string, TaskStepValue>>;
+  readonly updatedAt: Date;
+}
+
 /** A customer profile. Deliberately has no sensitive attributes (age, gender, health, …). */
 export interface CustomerProfile {
   readonly id: string;
@@ -36,6 +61,10 @@ export interface CustomerProfile {
   readonly products: readonly string[];
   readonly preferences: CustomerPreferences;
   readonly consent: CustomerConsent;
+  /** Open cases, oldest first (absent: none). */
+  readonly openCases?: readonly OpenCase[];
+  /** The task the customer left half-way, if any. */
+  readonly unfinishedTask?: UnfinishedTask;
   readonly createdAt: Date;
   readonly updatedAt: Date;
 }
@@ -45,6 +74,8 @@ export interface CustomerProfiles {
   findByIdentity(identity: ChannelIdentity): Promise<CustomerProfile | undefined>;
   /** Inserts or replaces the whole profile. */
   save(profile: CustomerProfile): Promise<void>;
+  /** Deletes the profile (right to erasure); resolves false when there was none. */
+  erase(id: string): Promise<boolean>;
 }
 
 export type ConversationStatus = 'bot' | 'queued' | 'with_agent' | 'resolved' | 'abandoned';
@@ -70,6 +101,8 @@ export interface Conversations {
    */
   transition(id: string, from: readonly ConversationStatus[], to: ConversationStatus, at: Date): Promise<boolean>;
   listByCustomer(customerId: string, limit: number): Promise<ConversationRecord[]>;
+  /** Deletes the customer's conversation records (right to erasure); resolves how many. */
+  eraseByCustomer(customerId: string): Promise<number>;
 }
 
 /** `note`: an agent's internal note on the conversation, never shown or sent to the customer. */
@@ -92,6 +125,8 @@ export interface TurnRecord {
   readonly decision?: { readonly action: string; readonly tone: string; readonly reasons: readonly Reason[] };
   /** Bot turns: the content template the reply was rendered from. */
   readonly template?: string;
+  /** Bot turns that presented an offer: which one and why (the activity's `channelData.offer`). */
+  readonly offer?: { readonly id: string; readonly reasons: readonly string[] };
 }
 
 export interface Turns {
@@ -99,6 +134,46 @@ export interface Turns {
   append(turns: readonly TurnRecord[]): Promise<void>;
   /** The conversation's turns in order (oldest first), at most `limit` of the most recent. */
   listByConversation(conversationId: string, limit: number): Promise<TurnRecord[]>;
+  /**
+   * Deletes every turn of the customer (right to erasure): those tagged with `customerId` and all
+   * turns of `conversationIds` (an agent's replies are not tagged); resolves how many.
+   */
+  eraseCustomer(customerId: string, conversationIds: readonly string[]): Promise<number>;
+}
+
+/** What became of an offer (DESIGN.md §5). */
+export const OFFER_EVENT_KINDS = ['shown', 'accepted', 'declined', 'dismissed', 'opted_out'] as const;
+export type OfferEventKind = (typeof OFFER_EVENT_KINDS)[number];
+
+/** One thing that happened to an offer: insights, experiments and the contact-frequency cap read these. */
+export interface OfferEvent {
+  readonly id: string;
+  readonly offerId: string;
+  readonly kind: OfferEventKind;
+  /** Absent once the customer's data was erased (the event then only counts). */
+  readonly customerId?: string;
+  /** The ConversationRecord id; absent once anonymised. */
+  readonly conversationId?: string;
+  readonly channelId: string;
+  /** Why the offer was chosen (reason codes); empty once anonymised. */
+  readonly reasons: readonly string[];
+  readonly at: Date;
+}
+
+export interface OfferEvents {
+  /** Appends one event (one insert). */
+  record(event: OfferEvent): Promise<void>;
+  /** The customer's events, newest first, at most `limit`. */
+  listByCustomer(customerId: string, limit: number): Promise<OfferEvent[]>;
+  /** How many offers were shown to the customer at or after `since` (the contact-frequency cap). */
+  countShown(customerId: string, since: Date): Promise<number>;
+  /** How many events of this offer and kind exist, anonymised ones included (insights). */
+  count(offerId: string, kind: OfferEventKind): Promise<number>;
+  /**
+   * Right to erasure: the customer's events lose everything that links them to the person
+   * (customer, conversation, reasons) and keep only offer, kind, channel and day; resolves how many.
+   */
+  anonymiseCustomer(customerId: string): Promise<number>;
 }
 
 export type EscalationStatus = 'queued' | 'assigned' | 'resolved' | 'abandoned' | 'expired';
@@ -176,6 +251,8 @@ export interface EscalationFilter {
   readonly statuses: readonly EscalationStatus[];
   /** Only this conversation's escalations. */
   readonly conversationId?: string;
+  /** Only this customer's escalations (e.g. their data export). */
+  readonly customerId?: string;
   readonly pools?: readonly AgentPool[];
   readonly newestFirst?: boolean;
 }
@@ -199,6 +276,13 @@ export interface Escalations {
   list(filter: EscalationFilter, limit: number): Promise<EscalationRecord[]>;
   /** Stores the CSAT rating (1–5) once; resolves false if the escalation is unknown or already rated. */
   recordCsat(id: string, rating: number, at: Date): Promise<boolean>;
+  /**
+   * Right to erasure: the customer's escalations lose everything that links them to the person
+   * (customer id, conversation id and reference, the handoff's profile, entities and summary, reason
+   * details) and keep what insights count (trigger, reason names, pool, status, times, CSAT);
+   * escalations of one conversation keep sharing a (new, meaningless) conversation id. Resolves how many.
+   */
+  anonymiseCustomer(customerId: string): Promise<number>;
 }
 
 export type StaffRole = 'agent' | 'supervisor' | 'content';
@@ -239,6 +323,117 @@ export interface AgentSessions {
   revoke(tokenHash: string): Promise<void>;
 }
 
+/** One `.lg` file of a content version, by its path under the content folder (`en/general.lg`). */
+export interface ContentFile {
+  readonly path: string;
+  readonly text: string;
+}
+
+/** A published state of all content files (DESIGN.md §6): what every bot instance renders from. */
+export interface ContentVersion {
+  readonly id: string;
+  /** 1, 2, 3, … in publishing order; unique, so two concurrent publishes cannot both be "next". */
+  readonly seq: number;
+  readonly files: readonly ContentFile[];
+  /** The staff name of who published it. */
+  readonly author: string;
+  readonly note: string;
+  /** Unified diff against the previous version (against the deployed files for the first). */
+  readonly diff: string;
+  /** The version whose files this one republished (a restore). */
+  readonly restoredFrom?: string;
+  readonly createdAt: Date;
+}
+
+/** A version without its files, for lists. */
+export type ContentVersionSummary = Omit<ContentVersion, 'files'>;
+
+export interface ContentVersions {
+  /** Stores a new version; rejects with ATTUNE_STORAGE_CONFLICT when its id or seq is taken. */
+  create(version: ContentVersion): Promise<void>;
+  get(id: string): Promise<ContentVersion | undefined>;
+  /** The version with the highest seq, if any was published. */
+  latest(): Promise<ContentVersion | undefined>;
+  /** Newest first, at most `limit`. */
+  list(limit: number): Promise<ContentVersionSummary[]>;
+}
+
+export type ExperimentStatus = 'draft' | 'running' | 'stopped';
+
+/** What an experiment varies: a template's copy (text or tone), or which offer is made. */
+export type ExperimentKind = 'template' | 'offer';
+
+export interface ExperimentVariant {
+  readonly id: string;
+  /** Share of traffic, relative to the other variants' weights. */
+  readonly weight: number;
+  /** Template experiments: LG body that replaces the template's (e.g. `- Hello there`). */
+  readonly text?: string;
+  /** Template experiments: render the template in this tone instead. */
+  readonly tone?: string;
+  /** Offer experiments: the offer this variant shows. */
+  readonly offerId?: string;
+  /** Set when the variant no longer gets traffic (guardrail or by hand). */
+  readonly stoppedAt?: Date;
+  readonly stoppedReason?: string;
+}
+
+export interface ExperimentRecord {
+  readonly id: string;
+  readonly name: string;
+  readonly kind: ExperimentKind;
+  /** The template name without tone (`greeting`), or the offer slot the experiment covers. */
+  readonly target: string;
+  /** The variant that keeps today's behaviour; the others are compared with it. */
+  readonly controlVariantId: string;
+  readonly variants: readonly ExperimentVariant[];
+  readonly status: ExperimentStatus;
+  readonly createdBy: string;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+  readonly startedAt?: Date;
+  readonly stoppedAt?: Date;
+}
+
+/** A conversation that saw a variant of an experiment: recorded once per experiment and conversation. */
+export interface ExperimentExposure {
+  readonly experimentId: string;
+  readonly variantId: string;
+  /** The ConversationRecord id. */
+  readonly conversationId: string;
+  /** Whom the assignment is sticky for: the customer id, else the conversation. */
+  readonly audienceKey: string;
+  readonly at: Date;
+}
+
+export type ExperimentChanges = Partial<Pick<ExperimentRecord, 'status' | 'variants' | 'startedAt' | 'stoppedAt'>>;
+
+export interface Experiments {
+  /** Rejects with ATTUNE_STORAGE_CONFLICT when the id is taken. */
+  create(record: ExperimentRecord): Promise<void>;
+  get(id: string): Promise<ExperimentRecord | undefined>;
+  /** Every experiment, newest first. */
+  list(): Promise<ExperimentRecord[]>;
+  /** Applies the changes; resolves the updated record, or undefined for an unknown id. */
+  update(id: string, changes: ExperimentChanges, at: Date): Promise<ExperimentRecord | undefined>;
+  /** Stores the exposure unless the conversation already has one for the experiment; resolves whether it was new. */
+  recordExposure(exposure: ExperimentExposure): Promise<boolean>;
+  /** The experiment's exposures, oldest first. */
+  exposures(experimentId: string): Promise<ExperimentExposure[]>;
+}
+
+/** Collections the insights read. */
+export type AnalyticsCollection = 'conversations' | 'turns' | 'escalations' | 'experiment_exposures' | 'offer_events';
+
+/** A MongoDB aggregation stage as plain data: the same objects run on MongoDB and (with mingo) embedded. */
+export type PipelineStage = Readonly<Record<string, unknown>>;
+
+/** Read-only aggregation over stored collections, for insights and experiment results. */
+export interface Analytics {
+  /** Runs the pipeline over the collection's documents (`_id` is the record id). */
+  aggregate<T>(collection: AnalyticsCollection, pipeline: readonly PipelineStage[]): Promise<T[]>;
+}
+
 /** Everything persistent the bot needs, from one backend. */
 export interface AttuneStore {
   readonly kind: StoreKind;
@@ -248,6 +443,11 @@ export interface AttuneStore {
   readonly escalations: Escalations;
   readonly agents: Agents;
   readonly agentSessions: AgentSessions;
+  readonly offerEvents: OfferEvents;
+  readonly contentVersions: ContentVersions;
+  readonly experiments: Experiments;
+  /** Read-only aggregation pipelines over the collections (insights, experiment results). */
+  readonly analytics: Analytics;
   /** botbuilder dialog and conversation state, with eTag optimistic concurrency. */
   readonly botState: Storage;
   /** Resolves when the backend answers; rejects with ATTUNE_STORAGE_UNAVAILABLE otherwise. */

@@ -47,6 +47,10 @@ export class DocumentConversations implements Conversations {
     const docs = await this.collection.find({ customerId }, { sort: { updatedAt: -1, _id: 1 }, limit: max });
     return docs.map(toRecord);
   }
+
+  eraseByCustomer(customerId: string): Promise<number> {
+    return this.collection.deleteMany({ customerId });
+  }
 }
 
 function toRecord(doc: ConversationDocument): ConversationRecord {

@@ -40,6 +40,10 @@ export class DocumentCustomerProfiles implements CustomerProfiles {
     const doc: CustomerDocument = { _id: id, ...fields, identityKeys: profile.identities.map(identityKey) };
     await this.collection.replaceOne({ _id: id }, doc, { upsert: true });
   }
+
+  async erase(id: string): Promise<boolean> {
+    return (await this.collection.deleteMany({ _id: id })) > 0;
+  }
 }
 
 function toProfile(doc: CustomerDocument): CustomerProfile {

@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { AttuneError } from '../../core/errors';
 import { findLimit, type DocumentCollection, type Filter } from '../document-collection';
+import type { Reason } from '../../core/reason';
 import type {
   EscalationChanges,
   EscalationFilter,
@@ -81,6 +83,7 @@ export class DocumentEscalations implements Escalations {
       status: { $in: filter.statuses },
       ...(filter.pools === undefined ? {} : { pool: { $in: filter.pools } }),
       ...(filter.conversationId === undefined ? {} : { conversationId: filter.conversationId }),
+      ...(filter.customerId === undefined ? {} : { customerId: filter.customerId }),
     };
     const order = filter.newestFirst ? -1 : 1;
     const docs = await this.collection.find(query, { sort: { createdAt: order, _id: order }, limit: max });
@@ -96,6 +99,65 @@ export class DocumentEscalations implements Escalations {
     const matched = await this.collection.updateOne({ _id: id, csat: null }, { csat: rating, updatedAt: at });
     return matched > 0;
   }
+
+  /**
+   * Replaces each document (`$set` cannot remove `customerId`), conditional on the state it was
+   * read in, so a transition in between (an agent ending the chat) is never overwritten: the next
+   * round reads the new state and anonymises that. A rerun after a crash finishes the job (the
+   * anonymised documents carry no customerId, so they are not touched again).
+   */
+  async anonymiseCustomer(customerId: string): Promise<number> {
+    const pseudonyms = new Map<string, string>();
+    const pseudonymOf = (conversationId: string): string => {
+      let pseudonym = pseudonyms.get(conversationId);
+      if (pseudonym === undefined) {
+        pseudonym = `erased:${randomUUID()}`;
+        pseudonyms.set(conversationId, pseudonym);
+      }
+      return pseudonym;
+    };
+    const anonymisedIds = new Set<string>();
+    for (let round = 0; round < ANONYMISE_ROUNDS; round += 1) {
+      const docs = await this.collection.find({ customerId });
+      if (docs.length === 0) return anonymisedIds.size;
+      await Promise.all(
+        docs.map((doc) => {
+          anonymisedIds.add(doc._id);
+          const unchanged = { _id: doc._id, customerId, status: doc.status, updatedAt: doc.updatedAt };
+          return this.collection.replaceOne(unchanged, anonymised(doc, pseudonymOf(doc.conversationId)), { upsert: false });
+        }),
+      );
+    }
+    throw new AttuneError('ATTUNE_STORAGE_CONFLICT', `The escalations kept changing while they were anonymised; run the erasure again.`);
+  }
+}
+
+/** Rounds of read-and-replace before giving up on escalations that keep changing. */
+const ANONYMISE_ROUNDS = 5;
+
+/** Keeps what insights count; drops the person, their words and how to reach them. */
+function anonymised(doc: EscalationDocument, conversationId: string): EscalationDocument {
+  const { customerId: _customer, handoff, ...fields } = doc;
+  return {
+    ...fields,
+    conversationId,
+    reasons: doc.reasons.map(withoutDetail),
+    handoff: {
+      intents: handoff.intents,
+      entities: [],
+      trajectory: handoff.trajectory.map((point) => ({ ...point, reasons: point.reasons.map(withoutDetail) })),
+      botTried: handoff.botTried,
+      ...(handoff.dialogInProgress === undefined ? {} : { dialogInProgress: handoff.dialogInProgress }),
+      summary: '',
+      nextBestAction: handoff.nextBestAction,
+    },
+    conversationReferenceJson: '{}',
+  };
+}
+
+/** A reason's detail may quote the customer (e.g. the `!!!` behind an anger cue). */
+function withoutDetail(reason: Reason): Reason {
+  return { name: reason.name, weight: reason.weight };
 }
 
 function toDocument(record: EscalationRecord): EscalationDocument {

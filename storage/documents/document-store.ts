@@ -6,7 +6,11 @@ import { DocumentBotState, type BotStateDocument } from './document-bot-state';
 import { DocumentConversations, type ConversationDocument } from './document-conversations';
 import { DocumentCustomerProfiles, type CustomerDocument } from './document-customer-profiles';
 import { DocumentEscalations, type EscalationDocument } from './document-escalations';
+import { DocumentOfferEvents, type OfferEventDocument } from './document-offer-events';
 import { DocumentTurns, type TurnDocument } from './document-turns';
+import { DocumentAnalytics } from './document-analytics';
+import { DocumentContentVersions, type ContentVersionDocument } from './document-content-versions';
+import { DocumentExperiments, type ExperimentDocument, type ExperimentExposureDocument } from './document-experiments';
 
 /** Collection names, the same in every technology (nedb file names, MongoDB collections). */
 export const COLLECTION_NAMES = {
@@ -17,6 +21,10 @@ export const COLLECTION_NAMES = {
   botState: 'bot_state',
   agents: 'agents',
   agentSessions: 'agent_sessions',
+  offerEvents: 'offer_events',
+  contentVersions: 'content_versions',
+  experiments: 'experiments',
+  experimentExposures: 'experiment_exposures',
 } as const;
 
 export type CollectionName = (typeof COLLECTION_NAMES)[keyof typeof COLLECTION_NAMES];
@@ -49,6 +57,11 @@ const ESCALATION_INDEXES: readonly IndexSpec<EscalationDocument>[] = [
 ];
 const AGENT_INDEXES: readonly IndexSpec<AgentDocument>[] = [{ fields: { name: 1 }, unique: true }];
 const AGENT_SESSION_INDEXES: readonly IndexSpec<AgentSessionDocument>[] = [{ fields: { expiresAt: 1 } }];
+// A customer's offer events by recency: the contact-frequency cap and export.
+const OFFER_EVENT_INDEXES: readonly IndexSpec<OfferEventDocument>[] = [{ fields: { customerId: 1, at: -1 } }];
+// Content versions by number (unique: settles concurrent publishes); an experiment's exposures.
+const CONTENT_VERSION_INDEXES: readonly IndexSpec<ContentVersionDocument>[] = [{ fields: { seq: 1 }, unique: true }];
+const EXPOSURE_INDEXES: readonly IndexSpec<ExperimentExposureDocument>[] = [{ fields: { experimentId: 1, at: 1 } }];
 
 /**
  * Builds an AttuneStore on a technology backend: opens every collection in parallel, creates the
@@ -57,7 +70,7 @@ const AGENT_SESSION_INDEXES: readonly IndexSpec<AgentSessionDocument>[] = [{ fie
  */
 export async function openDocumentStore(backend: DocumentBackend): Promise<AttuneStore> {
   try {
-    const [customers, conversations, turns, escalations, botState, agents, agentSessions] = await Promise.all([
+    const [customers, conversations, turns, escalations, botState, agents, agentSessions, offerEvents] = await Promise.all([
       openIndexed<CustomerDocument>(backend, COLLECTION_NAMES.customers, 'overwritten', CUSTOMER_INDEXES),
       openIndexed<ConversationDocument>(backend, COLLECTION_NAMES.conversations, 'overwritten', CONVERSATION_INDEXES),
       openIndexed<TurnDocument>(backend, COLLECTION_NAMES.turns, 'append-only', TURN_INDEXES),
@@ -65,6 +78,12 @@ export async function openDocumentStore(backend: DocumentBackend): Promise<Attun
       openIndexed<BotStateDocument>(backend, COLLECTION_NAMES.botState, 'overwritten', []),
       openIndexed<AgentDocument>(backend, COLLECTION_NAMES.agents, 'overwritten', AGENT_INDEXES),
       openIndexed<AgentSessionDocument>(backend, COLLECTION_NAMES.agentSessions, 'overwritten', AGENT_SESSION_INDEXES),
+      openIndexed<OfferEventDocument>(backend, COLLECTION_NAMES.offerEvents, 'append-only', OFFER_EVENT_INDEXES),
+    ]);
+    const [contentVersions, experiments, experimentExposures] = await Promise.all([
+      openIndexed<ContentVersionDocument>(backend, COLLECTION_NAMES.contentVersions, 'append-only', CONTENT_VERSION_INDEXES),
+      openIndexed<ExperimentDocument>(backend, COLLECTION_NAMES.experiments, 'overwritten', []),
+      openIndexed<ExperimentExposureDocument>(backend, COLLECTION_NAMES.experimentExposures, 'append-only', EXPOSURE_INDEXES),
     ]);
     return Object.freeze({
       kind: backend.kind,
@@ -75,6 +94,10 @@ export async function openDocumentStore(backend: DocumentBackend): Promise<Attun
       botState: new DocumentBotState(botState),
       agents: new DocumentAgents(agents),
       agentSessions: new DocumentAgentSessions(agentSessions),
+      offerEvents: new DocumentOfferEvents(offerEvents),
+      contentVersions: new DocumentContentVersions(contentVersions),
+      experiments: new DocumentExperiments(experiments, experimentExposures),
+      analytics: new DocumentAnalytics({ conversations, turns, escalations, experiment_exposures: experimentExposures, offer_events: offerEvents }),
       ping: () => backend.ping(),
       close: () => backend.close(),
     });

@@ -31,6 +31,12 @@ export class DocumentTurns implements Turns {
     const docs = await this.collection.find({ conversationId }, { sort: { at: -1, seq: -1 }, limit: max });
     return docs.reverse().map(toRecord);
   }
+
+  async eraseCustomer(customerId: string, conversationIds: readonly string[]): Promise<number> {
+    const tagged = await this.collection.deleteMany({ customerId });
+    const untagged = conversationIds.length === 0 ? 0 : await this.collection.deleteMany({ conversationId: { $in: conversationIds } });
+    return tagged + untagged;
+  }
 }
 
 function toRecord(doc: TurnDocument): TurnRecord {

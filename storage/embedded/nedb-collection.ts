@@ -1,4 +1,5 @@
 import Datastore from '@seald-io/nedb';
+import { aggregate as mingoAggregate } from 'mingo';
 import { AttuneError } from '../../core/errors';
 import type {
   DocumentCollection,
@@ -20,9 +21,18 @@ export interface NedbCollectionOptions {
   readonly compactEveryMs?: number;
 }
 
+/** An insertMany call waiting for the file: its documents and how to tell the caller. */
+interface WaitingInsert<TDoc> {
+  readonly docs: readonly TDoc[];
+  readonly settle: (error?: unknown) => void;
+}
+
 /** A DocumentCollection on one nedb datastore: the embedded kind (file-backed) and the memory kind. */
 export class NedbCollection<TDoc extends StoredDocument> implements DocumentCollection<TDoc> {
   private compactionTimer: NodeJS.Timeout | undefined;
+  /** insertMany calls that arrived while an insert was being written (see insertMany). */
+  private waitingInserts: WaitingInsert<TDoc>[] = [];
+  private insertsWriting: Promise<void> | undefined;
 
   private constructor(
     private readonly datastore: Datastore,
@@ -62,17 +72,48 @@ export class NedbCollection<TDoc extends StoredDocument> implements DocumentColl
     }
   }
 
-  async insertMany(docs: readonly TDoc[]): Promise<void> {
+  /**
+   * Group commit: nedb appends to the file once per operation, one operation at a time, so the
+   * inserts that arrive while one is being written (every conversation's turn records, under load)
+   * go to the file together in the next single append. Each caller still resolves only once its
+   * own documents are in the file, and a conflict fails only the caller whose documents caused it.
+   */
+  insertMany(docs: readonly TDoc[]): Promise<void> {
     this.lifecycle.assertOpen();
+    const written = new Promise<void>((resolve, reject) => {
+      this.waitingInserts.push({ docs, settle: (error) => (error === undefined ? resolve() : reject(error)) });
+    });
+    this.insertsWriting ??= this.writeWaitingInserts();
+    return written;
+  }
+
+  private async writeWaitingInserts(): Promise<void> {
+    while (this.waitingInserts.length > 0) {
+      const batch = this.waitingInserts;
+      this.waitingInserts = [];
+      const error = await this.insertAtomically(batch.flatMap((waiting) => waiting.docs));
+      if (error instanceof AttuneError && batch.length > 1) {
+        // nedb rolled the merged insert back: each caller's own documents again, on their own.
+        for (const waiting of batch) waiting.settle(await this.insertAtomically(waiting.docs));
+      } else {
+        for (const waiting of batch) waiting.settle(error);
+      }
+    }
+    this.insertsWriting = undefined;
+  }
+
+  /** Resolves the error instead of throwing it: undefined when the documents are in the file. */
+  private async insertAtomically(docs: readonly TDoc[]): Promise<unknown> {
     try {
       // nedb inserts an array atomically: on a unique violation it rolls the whole batch back.
       await this.datastore.insertAsync([...docs]);
+      return undefined;
     } catch (error) {
       if (isUniqueViolation(error)) {
         const message = `A document with key "${String(error.key)}" already exists.`;
-        throw new AttuneError('ATTUNE_STORAGE_CONFLICT', message, { cause: error });
+        return new AttuneError('ATTUNE_STORAGE_CONFLICT', message, { cause: error });
       }
-      throw error;
+      return error ?? new Error('nedb insert failed');
     }
   }
 
@@ -125,6 +166,14 @@ export class NedbCollection<TDoc extends StoredDocument> implements DocumentColl
     });
   }
 
+  async aggregate<TResult>(pipeline: readonly Readonly<Record<string, unknown>>[]): Promise<TResult[]> {
+    this.lifecycle.assertOpen();
+    // nedb has no aggregation: mingo runs the MongoDB pipeline over the documents in memory (the
+    // embedded store serves one machine's volumes; the whole collection is in memory anyway).
+    const docs = await this.datastore.findAsync<TDoc>({});
+    return mingoAggregate(docs, pipeline.map((stage) => ({ ...stage }))) as TResult[];
+  }
+
   /**
    * Stops compaction and waits until every queued operation has reached the file. Called by the
    * store's close() after it has refused new calls, and before it releases the data-directory lock.
@@ -132,6 +181,7 @@ export class NedbCollection<TDoc extends StoredDocument> implements DocumentColl
   async close(): Promise<void> {
     clearInterval(this.compactionTimer);
     this.compactionTimer = undefined;
+    await this.insertsWriting;
     // nedb runs operations one at a time in a queue; a trivial query resolves after all earlier ones.
     await this.datastore.countAsync({ _id: '' });
   }

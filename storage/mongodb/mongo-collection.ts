@@ -121,6 +121,15 @@ export class MongoCollection<TDoc extends StoredDocument> implements DocumentCol
     }
   }
 
+  async aggregate<TResult>(pipeline: readonly Readonly<Record<string, unknown>>[]): Promise<TResult[]> {
+    this.lifecycle.assertOpen();
+    try {
+      return (await this.collection.aggregate(pipeline.map((stage) => ({ ...stage }))).toArray()) as TResult[];
+    } catch (error) {
+      throw toStorageError(error);
+    }
+  }
+
   async ensureIndex(spec: IndexSpec<TDoc>): Promise<void> {
     this.lifecycle.assertOpen();
     try {

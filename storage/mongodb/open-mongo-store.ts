@@ -13,6 +13,13 @@ import { MongoCollection, toStorageError } from './mongo-collection';
 /** How long an operation waits for a reachable server before failing (ATTUNE_STORAGE_UNAVAILABLE). */
 export const DEFAULT_SERVER_SELECTION_TIMEOUT_MS = 2000;
 
+/**
+ * How long an operation may wait for the server's answer on an open connection. Without it a
+ * server that keeps the connection open but stops answering (frozen, partitioned) hangs a turn
+ * for as long as the operating system keeps the socket (tested in test/e2e/mongo-outage.test.ts).
+ */
+export const DEFAULT_OPERATION_TIMEOUT_MS = 3000;
+
 /** The database used when neither `dbName` nor the connection string names one. */
 export const DEFAULT_DB_NAME = 'attune';
 
@@ -21,6 +28,8 @@ export interface MongoStoreOptions {
   /** Overrides the database named in the connection string (default `attune`). */
   readonly dbName?: string;
   readonly serverSelectionTimeoutMs?: number;
+  /** Default DEFAULT_OPERATION_TIMEOUT_MS; raise it for long analytics queries on large data. */
+  readonly operationTimeoutMs?: number;
 }
 
 /**
@@ -36,6 +45,9 @@ export async function openMongoStore(options: MongoStoreOptions): Promise<Attune
   try {
     client = new MongoClient(options.uri, {
       serverSelectionTimeoutMS: timeoutMs,
+      // Bounded on connections that are open too: a frozen server fails the call, it never hangs it.
+      connectTimeoutMS: timeoutMs,
+      socketTimeoutMS: options.operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS,
       // Optional fields left undefined must stay absent, not come back as null.
       ignoreUndefined: true,
       appName: 'attune',

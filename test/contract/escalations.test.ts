@@ -223,6 +223,67 @@ function escalationsContract(newStore: StoreFactory): void {
       expect(await escalations.recordCsat('esc-1', 5, at(701))).toBe(true);
     });
   });
+
+  describe('anonymiseCustomer', () => {
+    const EVERY_STATUS: readonly EscalationStatus[] = ['queued', 'assigned', 'resolved', 'abandoned', 'expired'];
+    const rated = anEscalation({ id: 'esc-rated', status: 'resolved', agentId: 'agent-1', assignedAt: at(60), endedAt: at(600), disposition: 'card_unblocked', csat: 4, updatedAt: at(700) });
+
+    beforeEach(async () => {
+      await escalations.create(rated);
+      await escalations.create(anEscalation({ id: 'esc-again', createdAt: at(800), updatedAt: at(800) }));
+      await escalations.create(anEscalation({ id: 'esc-elsewhere', conversationId: 'telegram:conv-9', channelId: 'telegram', createdAt: at(900), updatedAt: at(900) }));
+      await escalations.create(anEscalation({ id: 'esc-someone-else', customerId: 'cust-2', conversationId: 'webchat:conv-2' }));
+    });
+
+    it('lists a customer\'s escalations in every status, and only theirs', async () => {
+      const theirs = await escalations.list({ statuses: EVERY_STATUS, customerId: 'cust-1' }, 10);
+      expect(theirs.map((record) => record.id)).toEqual(['esc-rated', 'esc-again', 'esc-elsewhere']);
+      expect(theirs[0]).toStrictEqual(rated);
+    });
+
+    it('keeps what insights count and drops the person, their words and how to reach them', async () => {
+      expect(await escalations.anonymiseCustomer('cust-1')).toBe(3);
+
+      const stored = await escalations.get('esc-rated');
+      const { customerId: _customer, ...kept } = rated;
+      expect(stored).toStrictEqual({
+        ...kept,
+        conversationId: expect.stringMatching(/^erased:/),
+        reasons: [{ name: 'explicit_human_request', weight: 1 }],
+        handoff: {
+          intents: rated.handoff.intents,
+          entities: [],
+          trajectory: [
+            { at: at(0), sentiment: -0.2, frustration: 0.1, reasons: [] },
+            { at: at(30), sentiment: -0.7, frustration: 0.64, reasons: [{ name: 'anger_cues', weight: 0.3 }] },
+          ],
+          botTried: rated.handoff.botTried,
+          dialogInProgress: rated.handoff.dialogInProgress,
+          summary: '',
+          nextBestAction: rated.handoff.nextBestAction,
+        },
+        conversationReference: {},
+      });
+      expect(JSON.stringify(stored)).not.toMatch(/Ada|cust-1|conv-1|web-user-1|1234/);
+      expect(await escalations.list({ statuses: EVERY_STATUS, customerId: 'cust-1' }, 10)).toEqual([]);
+      expect(await escalations.activeForConversation('webchat:conv-1')).toBeUndefined();
+    });
+
+    it('keeps escalations of one conversation together under a new id, apart from other conversations', async () => {
+      await escalations.anonymiseCustomer('cust-1');
+      const [first, again, elsewhere] = await Promise.all(['esc-rated', 'esc-again', 'esc-elsewhere'].map((id) => escalations.get(id)));
+      expect(again?.conversationId).toBe(first?.conversationId);
+      expect(elsewhere?.conversationId).not.toBe(first?.conversationId);
+      expect(elsewhere?.conversationId).toMatch(/^erased:/);
+    });
+
+    it('leaves other customers alone, and a rerun finds nothing more to do', async () => {
+      await escalations.anonymiseCustomer('cust-1');
+      expect(await escalations.get('esc-someone-else')).toStrictEqual(anEscalation({ id: 'esc-someone-else', customerId: 'cust-2', conversationId: 'webchat:conv-2' }));
+      expect(await escalations.anonymiseCustomer('cust-1')).toBe(0);
+      expect(await escalations.anonymiseCustomer('cust-nobody')).toBe(0);
+    });
+  });
 }
 
 describeOnEveryAdapter('Escalations', escalationsContract);

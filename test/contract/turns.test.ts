@@ -62,6 +62,22 @@ function turnsContract(newStore: StoreFactory): void {
     expect(listed.map((turn) => turn.text)).toEqual(['first']);
   });
 
+  it('settles concurrent appends each on its own: a taken id fails only the append that brought it', async () => {
+    await turns.append([aTurn({ id: 'taken', text: 'first', at: at(1) })]);
+    const appends = [
+      turns.append([aTurn({ id: 'a', at: at(2) })]),
+      turns.append([aTurn({ id: 'taken', text: 'again', at: at(3) })]),
+      turns.append([aTurn({ id: 'c', at: at(4) })]),
+      turns.append([aTurn({ id: 'd', at: at(5) })]),
+    ];
+    await expect(appends[0]).resolves.toBeUndefined();
+    await expectAttuneError(appends[1], 'ATTUNE_STORAGE_CONFLICT');
+    await expect(Promise.all(appends.slice(2))).resolves.toEqual([undefined, undefined]);
+    const listed = await turns.listByConversation('webchat:conv-1', 10);
+    expect(listed.map((turn) => turn.id)).toEqual(['taken', 'a', 'c', 'd']);
+    expect(listed[0].text).toBe('first');
+  });
+
   it('accepts an empty append', async () => {
     await turns.append([]);
     expect(await turns.listByConversation('webchat:conv-1', 10)).toEqual([]);

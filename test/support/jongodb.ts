@@ -5,6 +5,8 @@ import path from 'node:path';
 export interface JongodbServer {
   /** Connection string as the server printed it, e.g. `mongodb://127.0.0.1:41234/test`. */
   readonly uri: string;
+  /** The server's process id (e.g. to SIGSTOP it: a server that accepts connections and never answers). */
+  readonly pid: number;
   /** Stops the server (SIGTERM, then SIGKILL after 5 s); its data is gone. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -19,9 +21,10 @@ const FAILURE_LINE = /^JONGODB_START_FAILURE=(.*)$/m;
  * between finding a port and taking it); the printed URI names the port it got.
  *
  * @param startTimeoutMs How long to wait for the URI line before giving up (default 15 s).
+ * @param port A fixed port, e.g. to start a server again where a stopped one was (outage tests).
  */
-export function startJongodb(startTimeoutMs = 15_000): Promise<JongodbServer> {
-  const child = spawn(BINARY, ['--host=127.0.0.1', '--port=0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+export function startJongodb(startTimeoutMs = 15_000, port = 0): Promise<JongodbServer> {
+  const child = spawn(BINARY, ['--host=127.0.0.1', `--port=${port}`], { stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let stdout = '';
   let stderr = '';
@@ -63,7 +66,7 @@ export function startJongodb(startTimeoutMs = 15_000): Promise<JongodbServer> {
       settled = true;
       clearTimeout(startTimer);
       child.off('exit', onEarlyExit);
-      resolve({ uri: started[1], stop });
+      resolve({ uri: started[1], pid: child.pid!, stop });
     });
   });
 }
