@@ -7,6 +7,7 @@ import { DialogSet, type DialogState } from 'botbuilder-dialogs';
 import type { ContentLibrary } from '../content/content-library';
 import { CARD_ARRIVAL_DIALOG, CardArrivalDialog } from './card-arrival-dialog';
 import { DECLINED_PAYMENT_DIALOG, DeclinedPaymentDialog } from './declined-payment-dialog';
+import { DISPUTE_DIALOG, DISPUTE_INTENTS, DisputeDialog } from './dispute';
 import { FEE_INTENTS, FEES_DIALOG, FeesDialog } from './fees-dialog';
 import { LOST_CARD_DIALOG, LostCardDialog } from './lost-card-dialog';
 import { TOP_UP_FAILED_DIALOG, TopUpFailedDialog } from './top-up-failed-dialog';
@@ -19,6 +20,7 @@ const DIALOG_BY_INTENT: Readonly<Record<string, string>> = {
   declined_card_payment: DECLINED_PAYMENT_DIALOG,
   top_up_failed: TOP_UP_FAILED_DIALOG,
   ...Object.fromEntries(FEE_INTENTS.map((intent) => [intent, FEES_DIALOG])),
+  ...Object.fromEntries(DISPUTE_INTENTS.map((intent) => [intent, DISPUTE_DIALOG])),
 };
 
 export function dialogForIntent(intent: string): string | undefined {
@@ -33,5 +35,6 @@ export function createTaskDialogs(dialogState: StatePropertyAccessor<DialogState
   dialogs.add(new DeclinedPaymentDialog(content));
   dialogs.add(new TopUpFailedDialog(content));
   dialogs.add(new FeesDialog(content));
+  dialogs.add(new DisputeDialog(content));
   return dialogs;
 }

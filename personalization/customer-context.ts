@@ -1,10 +1,12 @@
 /**
  * The Context stage: who the customer is and where they are, read from the activity and the
- * stored profile. The profile is looked up once per conversation and remembered in
- * conversation state, so later turns cost no extra read.
+ * stored profile. The profile (and whether they talked to us before) is looked up once per
+ * conversation and remembered in conversation state, so later turns cost no extra read; whether
+ * people are at work comes from the clock.
  */
 import type { Activity } from 'botbuilder';
-import type { CustomerProfile, CustomerProfiles, CustomerTier } from '../storage/ports';
+import { isOpen, type BusinessHours } from '../escalation/business-hours';
+import type { Conversations, CustomerPreferences, CustomerProfile, CustomerProfiles, CustomerTier, TaskStepValue } from '../storage/ports';
 import { channelProfile, type ChannelProfile } from './channel-profile';
 
 /** What the pipeline keeps of a profile for the length of a conversation (no sensitive data). */
@@ -15,6 +17,26 @@ export interface CustomerSnapshot {
   readonly products: readonly string[];
   readonly useFirstName: boolean;
   readonly marketingConsent: boolean;
+  /** How they like to be spoken to (stated, or learnt by progressive profiling). */
+  readonly style?: CustomerPreferences['tone'];
+  readonly contactChannel?: string;
+  /** Open cases with their age in whole days when the conversation began (absent in old state). */
+  readonly openCases?: readonly { readonly topic: string; readonly ageDays: number }[];
+  /** The task they left half-way, possibly on another channel. */
+  readonly unfinishedTask?: UnfinishedTaskSnapshot;
+  /**
+   * They had a conversation with us before this one, on any linked channel (false: first time;
+   * absent in state saved before it was known).
+   */
+  readonly returning?: boolean;
+}
+
+/** An unfinished task as conversation state keeps it (JSON: no dates). */
+export interface UnfinishedTaskSnapshot {
+  readonly dialogId: string;
+  readonly conversationId: string;
+  readonly channelId: string;
+  readonly steps: Readonly<Record<string, TaskStepValue>>;
 }
 
 export interface CustomerContext {
@@ -25,6 +47,11 @@ export interface CustomerContext {
   /** The customer's wall-clock hour (0–23) when the channel tells us their local time. */
   readonly localHour?: number;
   readonly timezone?: string;
+  /**
+   * People are at work now: business hours in the team's timezone. Compared with `localHour`, it
+   * tells e.g. a customer writing at 23:00 their time that the team opens in their morning.
+   */
+  readonly teamOpen: boolean;
   readonly device?: string;
   /** Known customer, or undefined for an anonymous visitor. */
   readonly customer?: CustomerSnapshot;
@@ -36,30 +63,49 @@ export interface CustomerLookup {
   customer?: CustomerSnapshot;
 }
 
+export interface CustomerContextDependencies {
+  readonly profiles: CustomerProfiles;
+  readonly conversations: Conversations;
+  readonly businessHours: BusinessHours;
+  readonly defaultLocale: string;
+  readonly now?: () => Date;
+}
+
 export class CustomerContextReader {
-  constructor(
-    private readonly profiles: CustomerProfiles,
-    private readonly defaultLocale: string,
-  ) {
-    if (!profiles) throw new Error('[CustomerContextReader]: Missing parameter. profiles is required');
+  private readonly now: () => Date;
+
+  constructor(private readonly deps: CustomerContextDependencies) {
+    if (!deps.profiles) throw new Error('[CustomerContextReader]: Missing parameter. profiles is required');
+    if (!deps.conversations) throw new Error('[CustomerContextReader]: Missing parameter. conversations is required');
+    if (!deps.businessHours) throw new Error('[CustomerContextReader]: Missing parameter. businessHours is required');
+    this.now = deps.now ?? (() => new Date());
   }
 
   async read(activity: Partial<Activity>, lookup: CustomerLookup): Promise<CustomerContext> {
     const channelId = activity.channelId ?? 'unknown';
+    const key = conversationKey(channelId, activity.conversation?.id ?? '');
+    const now = this.now();
     if (!lookup.resolved && activity.from?.id) {
-      const profile = await this.profiles.findByIdentity({ channelId, userId: activity.from.id });
-      lookup.customer = profile ? snapshotOf(profile) : undefined;
+      const profile = await this.deps.profiles.findByIdentity({ channelId, userId: activity.from.id });
+      lookup.customer = profile ? { ...snapshotOf(profile, now), returning: await this.hadConversationBefore(profile.id, key) } : undefined;
       lookup.resolved = true;
     }
     return {
-      conversationKey: conversationKey(channelId, activity.conversation?.id ?? ''),
+      conversationKey: key,
       channel: channelProfile(channelId),
-      locale: activity.locale ?? this.defaultLocale,
+      locale: activity.locale ?? this.deps.defaultLocale,
       localHour: localHourOf(activity),
       timezone: activity.localTimezone,
+      teamOpen: isOpen(this.deps.businessHours, now),
       device: deviceOf(activity),
       customer: lookup.customer,
     };
+  }
+
+  /** Two records at most: this conversation's own (if already opened) and one before it. */
+  private async hadConversationBefore(customerId: string, thisConversation: string): Promise<boolean> {
+    const latest = await this.deps.conversations.listByCustomer(customerId, 2);
+    return latest.some((conversation) => conversation.id !== thisConversation);
   }
 }
 
@@ -67,16 +113,24 @@ export function conversationKey(channelId: string, conversationId: string): stri
   return `${channelId}:${conversationId}`;
 }
 
-export function snapshotOf(profile: CustomerProfile): CustomerSnapshot {
+/** Copies field by field: whatever else a stored profile holds never enters the pipeline. */
+export function snapshotOf(profile: CustomerProfile, now: Date = new Date()): CustomerSnapshot {
+  const task = profile.unfinishedTask;
   return {
     id: profile.id,
     firstName: profile.firstName,
     tier: profile.tier,
-    products: profile.products,
+    products: [...profile.products],
     useFirstName: profile.preferences.useFirstName ?? true,
     marketingConsent: profile.consent.marketing,
+    style: profile.preferences.tone,
+    contactChannel: profile.preferences.contactChannel,
+    openCases: (profile.openCases ?? []).map((c) => ({ topic: c.topic, ageDays: Math.max(0, Math.floor((now.getTime() - c.openedAt.getTime()) / DAY_MS)) })),
+    unfinishedTask: task && { dialogId: task.dialogId, conversationId: task.conversationId, channelId: task.channelId, steps: { ...task.steps } },
   };
 }
+
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** Reads the hour from the offset-bearing timestamp the channel sent, not from our clock. */
 function localHourOf(activity: Partial<Activity>): number | undefined {

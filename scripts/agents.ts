@@ -8,13 +8,11 @@
  * `add` prints the generated password once. `main` returns the exit code (0 done, 1 failed,
  * 2 bad command line) instead of exiting, so tests can drive it.
  */
-import { loadConfig, type StorageSettings } from '../config/app-config';
 import { isAttuneError } from '../core/errors';
-import { findProjectRoot } from '../core/project-root';
 import { agentNameProblem, createAgentAccount, AGENT_POOLS, STAFF_ROLES, type CreatedAgentAccount } from '../server/auth/agent-accounts';
-import { createStore } from '../storage/create-store';
 import type { AgentAccount, AgentPool, AttuneStore, StaffRole } from '../storage/ports';
 import { runMain } from '../core/run-main';
+import { openCliStore } from './open-cli-store';
 
 export const USAGE = `usage:
   npm run agents -- add --name <name> --pool <${AGENT_POOLS.join('|')}> [--role ${STAFF_ROLES.join('|')}] [--json]
@@ -53,28 +51,8 @@ export async function main(
     out.write(USAGE);
     return 0;
   }
-
-  let storage: StorageSettings;
-  try {
-    storage = loadConfig(env, findProjectRoot()).storage;
-  } catch (error) {
-    err.write(`agents: ${errorMessage(error)}\n`);
-    return 1;
-  }
-  let store: AttuneStore;
-  try {
-    store = await createStore(storage);
-  } catch (error) {
-    if (isAttuneError(error, 'ATTUNE_DATA_DIR_LOCKED') && storage.kind === 'embedded') {
-      err.write(
-        `agents: the bot is running on DATA_DIR ${storage.dataDir}; stop it or run this against MongoDB (MONGODB_URI). ` +
-          `Nothing was changed.\n  (${error.message})\n`,
-      );
-      return 1;
-    }
-    err.write(`agents: could not open the store: ${errorMessage(error)}\n`);
-    return 1;
-  }
+  const store = await openCliStore('agents', env, err);
+  if (!store) return 1;
   try {
     return command.kind === 'add' ? await add(store, command, out, err) : await list(store, command.json, out);
   } finally {
@@ -166,10 +144,6 @@ function parseCommand(argv: readonly string[]): Command {
 
 function isOneOf<T extends string>(value: string, allowed: readonly T[]): value is T {
   return (allowed as readonly string[]).includes(value);
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 if (require.main === module) runMain('agents', () => main(process.argv.slice(2)));
