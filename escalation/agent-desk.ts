@@ -10,16 +10,12 @@ import { AttuneError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import { channelProfile } from '../personalization/channel-profile';
 import type { Tone } from '../personalization/tone';
-import type { AgentPool, Conversations, EscalationRecord, Escalations, StaffRole, TurnRecord, Turns } from '../storage/ports';
+import type { AgentPool, Conversations, EscalationRecord, Escalations, TurnRecord, Turns } from '../storage/ports';
+import { mayOpen, poolsOf, type DeskAgent } from './desk-access';
+import { NO_DESK_EVENTS, type DeskEvents } from './desk-events';
 import type { AgentQueue } from './queue/agent-queue';
 
-/** Who is asking: the signed-in staff member. */
-export interface DeskAgent {
-  readonly id: string;
-  readonly name: string;
-  readonly pool: AgentPool;
-  readonly role: StaffRole;
-}
+export type { DeskAgent } from './desk-access';
 
 /** Sends an activity to a customer outside their own turn (proactive message). */
 export interface CustomerMessenger {
@@ -33,9 +29,20 @@ export interface QueueItem {
   readonly trigger: EscalationRecord['trigger'];
   readonly waitingSeconds: number;
   readonly frustration: number;
+  /** The customer's mood at handover, in a word the desk shows. */
+  readonly mood: Mood;
   readonly afterHours: boolean;
   readonly summary: string;
   readonly customer?: { readonly firstName?: string; readonly tier: string };
+}
+
+export type Mood = 'frustrated' | 'unhappy' | 'calm' | 'positive';
+
+/** Frustration wins over sentiment: a politely worded message from someone stuck for an hour is not calm. */
+export function moodOf(frustration: number, sentiment: number): Mood {
+  if (frustration >= 0.5) return 'frustrated';
+  if (sentiment <= -0.3) return 'unhappy';
+  return sentiment >= 0.3 ? 'positive' : 'calm';
 }
 
 const TRANSCRIPT_LIMIT = 200;
@@ -50,16 +57,13 @@ export class AgentDesk {
     private readonly messenger: CustomerMessenger,
     private readonly content: ContentLibrary,
     private readonly logger: Logger,
+    /** Live updates for every desk on every instance. */
+    private readonly events: DeskEvents = NO_DESK_EVENTS,
   ) {}
-
-  /** Pools whose chats the agent may see and take: experts help apprentices when idle; supervisors see all. */
-  poolsOf(agent: DeskAgent): AgentPool[] {
-    return agent.role === 'supervisor' || agent.pool === 'expert' ? ['expert', 'apprentice'] : ['apprentice'];
-  }
 
   /** Waiting chats the agent may take, highest priority first, then longest waiting. */
   async waiting(agent: DeskAgent, now: Date = new Date()): Promise<QueueItem[]> {
-    const queued = await this.escalations.list({ statuses: ['queued'], pools: this.poolsOf(agent) }, 500);
+    const queued = await this.escalations.list({ statuses: ['queued'], pools: poolsOf(agent) }, 500);
     return queued
       .sort((a, b) => b.priority - a.priority || a.createdAt.getTime() - b.createdAt.getTime())
       .map((e) => ({
@@ -69,6 +73,7 @@ export class AgentDesk {
         trigger: e.trigger,
         waitingSeconds: Math.round((now.getTime() - e.createdAt.getTime()) / 1000),
         frustration: e.frustration,
+        mood: moodOf(e.frustration, e.handoff.trajectory.at(-1)?.sentiment ?? 0),
         afterHours: e.afterHours,
         summary: e.handoff.summary,
         customer: e.handoff.profile && { firstName: e.handoff.profile.firstName, tier: e.handoff.profile.tier },
@@ -85,34 +90,41 @@ export class AgentDesk {
   async take(agent: DeskAgent, id: string, now: Date = new Date()): Promise<EscalationRecord> {
     const escalation = await this.escalations.get(id);
     // Pool membership, not status, decides visibility here: the loser of a race learns "taken" (409).
-    if (!escalation || !this.poolsOf(agent).includes(escalation.pool)) throw notFound();
+    if (!escalation || !poolsOf(agent).includes(escalation.pool)) throw notFound();
     const taken = await this.escalations.transition(escalation.id, ['queued'], 'assigned', { agentId: agent.id, assignedAt: now }, now);
     if (!taken) throw new AttuneError('ATTUNE_ESCALATION_STATE', 'This chat is no longer waiting: someone else took it, or it ended.');
     await this.queue.remove(taken.id);
     await this.queue.cancelTimer('sla', taken.id);
     await this.conversations.transition(taken.conversationId, ['queued'], 'with_agent', now);
+    await this.events.escalationChanged(taken, 'taken', now);
     await this.tell(taken, 'handoff.agentJoined', { agentName: agent.name });
     this.logger.info({ escalation: taken.id, agent: agent.id, pool: taken.pool }, 'chat taken');
     return taken;
   }
 
-  /** Sends the agent's words to the customer on their channel, and records them. */
-  async sendMessage(agent: DeskAgent, id: string, text: string, now: Date = new Date()): Promise<void> {
+  /** Sends the agent's words to the customer on their channel, and records them; resolves the recorded turn. */
+  async sendMessage(agent: DeskAgent, id: string, text: string, now: Date = new Date()): Promise<TurnRecord> {
     const escalation = await this.ownedBy(agent, id);
     const trimmed = text.trim();
     if (trimmed === '' || trimmed.length > MAX_MESSAGE_LENGTH) {
       throw new AttuneError('ATTUNE_REQUEST_INVALID', `A message must have 1 to ${MAX_MESSAGE_LENGTH} characters.`);
     }
     await this.messenger.send(escalation.conversationReference, { type: 'message', text: trimmed, channelData: { attune: { from: 'agent' } } });
-    await this.turns.append([{ id: randomUUID(), conversationId: escalation.conversationId, customerId: escalation.customerId, role: 'agent', text: trimmed, at: now }]);
+    const turn: TurnRecord = { id: randomUUID(), conversationId: escalation.conversationId, customerId: escalation.customerId, role: 'agent', text: trimmed, at: now };
+    await this.turns.append([turn]);
+    await this.events.transcriptAdded(escalation, [turn]);
+    return turn;
   }
 
-  /** An internal note on the conversation, for colleagues; the customer never sees it. */
-  async addNote(agent: DeskAgent, id: string, text: string, now: Date = new Date()): Promise<void> {
+  /** An internal note on the conversation, for colleagues; the customer never sees it. Resolves the note. */
+  async addNote(agent: DeskAgent, id: string, text: string, now: Date = new Date()): Promise<TurnRecord> {
     const escalation = await this.visible(agent, id);
     const trimmed = text.trim();
     if (trimmed === '' || trimmed.length > MAX_MESSAGE_LENGTH) throw new AttuneError('ATTUNE_REQUEST_INVALID', `A note must have 1 to ${MAX_MESSAGE_LENGTH} characters.`);
-    await this.turns.append([{ id: randomUUID(), conversationId: escalation.conversationId, role: 'note', text: `${agent.name}: ${trimmed}`, at: now }]);
+    const note: TurnRecord = { id: randomUUID(), conversationId: escalation.conversationId, role: 'note', text: `${agent.name}: ${trimmed}`, at: now };
+    await this.turns.append([note]);
+    await this.events.transcriptAdded(escalation, [note]);
+    return note;
   }
 
   /** Hands the chat to the other pool: it waits there again, keeping its place by age and priority. */
@@ -122,6 +134,7 @@ export class AgentDesk {
     if (!moved) throw new AttuneError('ATTUNE_ESCALATION_STATE', 'This chat has already ended.');
     await this.queue.enqueue({ escalationId: moved.id, pool, priority: moved.priority, enqueuedAt: moved.createdAt.getTime() });
     await this.conversations.transition(moved.conversationId, ['with_agent'], 'queued', now);
+    await this.events.escalationChanged(moved, 'transferred', now);
     await this.tell(moved, 'handoff.transferred', {});
     this.logger.info({ escalation: moved.id, agent: agent.id, pool }, 'chat transferred');
     return moved;
@@ -134,6 +147,7 @@ export class AgentDesk {
     if (!resolved) throw new AttuneError('ATTUNE_ESCALATION_STATE', 'This chat has already ended.');
     await this.queue.cancelTimer('abandon', resolved.id);
     await this.conversations.transition(resolved.conversationId, ['with_agent', 'queued'], 'bot', now);
+    await this.events.escalationChanged(resolved, 'resolved', now);
     await this.tell(resolved, 'handoff.resolved', {});
     this.logger.info({ escalation: resolved.id, agent: agent.id, disposition }, 'chat resolved');
     return resolved;
@@ -141,9 +155,7 @@ export class AgentDesk {
 
   private async visible(agent: DeskAgent, id: string): Promise<EscalationRecord> {
     const escalation = await this.escalations.get(id);
-    if (!escalation) throw notFound();
-    const mayTake = escalation.status === 'queued' && this.poolsOf(agent).includes(escalation.pool);
-    if (!mayTake && escalation.agentId !== agent.id && agent.role !== 'supervisor') throw notFound();
+    if (!escalation || !mayOpen(agent, escalation)) throw notFound();
     return escalation;
   }
 

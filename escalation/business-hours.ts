@@ -61,11 +61,25 @@ function formatterFor(timezone: string): Intl.DateTimeFormat {
   return formatter;
 }
 
+interface LocalMinute {
+  readonly day: number;
+  readonly minute: number;
+}
+
+/** The last answer per timezone: every turn asks about "now", and it holds for the whole minute. */
+const lastLocalMinute = new Map<string, { readonly epochMinute: number; readonly local: LocalMinute }>();
+
 /** Weekday and minute of the day at `at` in the team's timezone. */
-function localMinute(hours: BusinessHours, at: Date): { day: number; minute: number } {
+function localMinute(hours: BusinessHours, at: Date): LocalMinute {
+  // Timezone offsets are whole minutes, so one UTC minute is one local minute.
+  const epochMinute = Math.floor(at.getTime() / 60_000);
+  const last = lastLocalMinute.get(hours.timezone);
+  if (last?.epochMinute === epochMinute) return last.local;
   const parts = formatterFor(hours.timezone).formatToParts(at);
   const get = (type: string) => parts.find((part) => part.type === type)?.value ?? '0';
-  return { day: WEEKDAYS.indexOf(get('weekday')), minute: Number(get('hour')) * 60 + Number(get('minute')) };
+  const local = { day: WEEKDAYS.indexOf(get('weekday')), minute: Number(get('hour')) * 60 + Number(get('minute')) };
+  lastLocalMinute.set(hours.timezone, { epochMinute, local });
+  return local;
 }
 
 export function isOpen(hours: BusinessHours, at: Date): boolean {

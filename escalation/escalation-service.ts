@@ -11,6 +11,7 @@ import type { HandoffSummariser } from '../nlu/llm/openai-handoff-summariser';
 import type { CustomerSnapshot } from '../personalization/customer-context';
 import type { EscalationRecord, Escalations, EscalationTrigger, TurnRecord } from '../storage/ports';
 import { isOpen, nextOpening, type BusinessHours } from './business-hours';
+import { NO_DESK_EVENTS, type DeskEvents } from './desk-events';
 import { buildHandoffPackage } from './handoff-package';
 import type { AgentQueue, DueTimer, QueuePosition } from './queue/agent-queue';
 import { routeEscalation } from './routing';
@@ -64,6 +65,8 @@ export class EscalationService {
     private readonly logger: Logger,
     /** Optional LLM that rewrites the agent's summary (bounded by its timeout; rule-based otherwise). */
     private readonly summariser?: HandoffSummariser,
+    /** Live updates for the agent desks (queue changes on every instance). */
+    private readonly events: DeskEvents = NO_DESK_EVENTS,
   ) {
     this.estimator = new WaitEstimator(escalations);
   }
@@ -99,6 +102,7 @@ export class EscalationService {
     // Stored first: from here on a crash cannot lose it; reconcile() re-queues it at start.
     await this.escalations.create(escalation);
     await this.enqueueWithTimers(escalation, now);
+    await this.events.escalationChanged(escalation, 'queued', now);
     this.logger.info({ escalation: escalation.id, conversation: escalation.conversationId, pool: escalation.pool, priority: escalation.priority, trigger: escalation.trigger, afterHours }, 'escalated');
     return this.status(escalation, now);
   }
@@ -116,7 +120,8 @@ export class EscalationService {
 
   /** Records how an after-hours customer wants to be contacted, for the agent who picks it up. */
   async recordContactChoice(escalation: EscalationRecord, choice: ContactChoice, now: Date = new Date()): Promise<void> {
-    await this.escalations.transition(escalation.id, ['queued'], 'queued', { disposition: choice === 'callback' ? 'callback_requested' : 'reply_in_chat_requested' }, now);
+    const noted = await this.escalations.transition(escalation.id, ['queued'], 'queued', { disposition: choice === 'callback' ? 'callback_requested' : 'reply_in_chat_requested' }, now);
+    if (noted) await this.events.escalationChanged(noted, 'updated', now);
   }
 
   /** The customer no longer wants a person. Resolves false if an agent already took the chat. */
@@ -126,6 +131,7 @@ export class EscalationService {
     const cancelled = await this.escalations.transition(escalation.id, ['queued'], 'abandoned', { endedAt: now, disposition: 'cancelled_by_customer' }, now);
     if (!cancelled) return false;
     await this.forget(escalation.id);
+    await this.events.escalationChanged(cancelled, 'abandoned', now);
     this.logger.info({ escalation: escalation.id }, 'escalation cancelled by the customer');
     return true;
   }
@@ -153,13 +159,15 @@ export class EscalationService {
     const escalation = await this.escalations.get(timer.escalationId);
     if (!escalation || (escalation.status !== 'queued' && escalation.status !== 'assigned')) return;
     switch (timer.kind) {
-      case 'sla':
+      case 'sla': {
         if (escalation.status !== 'queued') return;
         this.logger.warn({ escalation: escalation.id, pool: escalation.pool, waitedMs: now.getTime() - escalation.createdAt.getTime() }, 'escalation waiting past its SLA');
-        await this.escalations.transition(escalation.id, ['queued'], 'queued', { priority: escalation.priority + SLA_PRIORITY_BOOST }, now);
+        const boosted = await this.escalations.transition(escalation.id, ['queued'], 'queued', { priority: escalation.priority + SLA_PRIORITY_BOOST }, now);
         await this.queue.remove(escalation.id);
         await this.queue.enqueue({ escalationId: escalation.id, pool: escalation.pool, priority: escalation.priority + SLA_PRIORITY_BOOST, enqueuedAt: escalation.createdAt.getTime() });
+        if (boosted) await this.events.escalationChanged(boosted, 'updated', now);
         return;
+      }
       case 'abandon': {
         const [last] = (await this.turns.listByConversation(escalation.conversationId, 50)).filter((turn) => turn.role === 'customer').slice(-1);
         const silentFor = now.getTime() - (last?.at ?? escalation.createdAt).getTime();
@@ -170,6 +178,7 @@ export class EscalationService {
         const abandoned = await this.escalations.transition(escalation.id, ['queued', 'assigned'], 'abandoned', { endedAt: now, disposition: 'customer_left' }, now);
         if (abandoned) {
           await this.forget(escalation.id);
+          await this.events.escalationChanged(abandoned, 'abandoned', now);
           this.logger.info({ escalation: escalation.id }, 'escalation abandoned: the customer left');
         }
         return;

@@ -1,22 +1,32 @@
 /**
  * The agent API (JSON, bearer-token auth, roles `agent` and `supervisor`): the queue of waiting
- * chats, taking one, reading its package and transcript, writing to the customer, resolving.
+ * chats, taking one, reading its package and transcript, suggested replies, writing to the
+ * customer, resolving, and the live event stream the desk page listens to.
  */
 import type { Request, Server } from 'restify';
 import { z } from 'zod';
-import { AttuneError } from '../core/errors';
+import { AttuneError, isAttuneError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import type { AgentDesk } from '../escalation/agent-desk';
+import type { ReplySuggester } from '../escalation/suggestions/reply-suggester';
+import type { TurnRecord } from '../storage/ports';
 import type { StaffAuth } from './auth/staff-auth';
 import openApi from './openapi/agent-api.json';
 import { withStaff } from './auth/with-staff';
+import type { DeskEventStream } from './desk-event-stream';
 
 const DESK_ROLES = ['agent', 'supervisor'] as const;
 const messageBody = z.object({ text: z.string().min(1, 'text is required').max(4000, 'text is at most 4000 characters') });
 const transferBody = z.object({ pool: z.enum(['apprentice', 'expert'], { error: () => 'pool must be "apprentice" or "expert"' }) });
 const resolveBody = z.object({ disposition: z.string().trim().min(1, 'disposition is required').max(100) });
 
-export function registerAgentApi(server: Server, auth: StaffAuth, desk: AgentDesk, logger: Logger): void {
+/** The live side of the desk: the event stream and the reply suggestions. */
+export interface DeskAssist {
+  readonly stream: DeskEventStream;
+  readonly suggester: ReplySuggester;
+}
+
+export function registerAgentApi(server: Server, auth: StaffAuth, desk: AgentDesk, logger: Logger, assist: DeskAssist): void {
   const route = (handler: Parameters<typeof withStaff>[2]) => withStaff(auth, DESK_ROLES, handler, logger);
 
   // The contract, public like any API reference; a test checks it lists every route.
@@ -31,7 +41,26 @@ export function registerAgentApi(server: Server, auth: StaffAuth, desk: AgentDes
   server.get('/api/agent/escalations/:id', route(async (req, res, agent) => {
     const { escalation, transcript } = await desk.open(agent, idOf(req));
     const { conversationReference: _reference, ...visible } = escalation;
-    res.send(200, { escalation: visible, transcript: transcript.map(({ id, role, text, at, understanding, frustration }) => ({ id, role, text, at, intent: understanding?.intent.intent, frustration: frustration?.score })) });
+    res.send(200, { escalation: visible, transcript: transcript.map(transcriptLine) });
+  }));
+
+  server.get('/api/agent/escalations/:id/suggestions', route(async (req, res, agent) => {
+    const { escalation, transcript } = await desk.open(agent, idOf(req));
+    res.send(200, { suggestions: await assist.suggester.suggest({ escalation, transcript }) });
+  }));
+
+  // Server-Sent Events; authenticated like every desk route (401 before the stream starts).
+  server.get('/api/agent/events', route(async (req, res, agent) => {
+    const authorization = req.header('authorization');
+    const stillSignedIn = () =>
+      auth.authenticate(authorization).then(
+        () => true,
+        (error: unknown) => {
+          if (isAttuneError(error, 'ATTUNE_UNAUTHORIZED')) return false;
+          throw error; // e.g. storage away: not a reason to drop the desk
+        },
+      );
+    await assist.stream.serve(req, res, agent, stillSignedIn);
   }));
 
   server.post('/api/agent/escalations/:id/take', route(async (req, res, agent) => {
@@ -41,14 +70,14 @@ export function registerAgentApi(server: Server, auth: StaffAuth, desk: AgentDes
 
   server.post('/api/agent/escalations/:id/messages', route(async (req, res, agent) => {
     const { text } = parse(messageBody, req.body);
-    await desk.sendMessage(agent, idOf(req), text);
-    res.send(202, { delivered: true });
+    const turn = await desk.sendMessage(agent, idOf(req), text);
+    res.send(202, { delivered: true, turn: transcriptLine(turn) });
   }));
 
   server.post('/api/agent/escalations/:id/notes', route(async (req, res, agent) => {
     const { text } = parse(messageBody, req.body);
-    await desk.addNote(agent, idOf(req), text);
-    res.send(201, { saved: true });
+    const note = await desk.addNote(agent, idOf(req), text);
+    res.send(201, { saved: true, turn: transcriptLine(note) });
   }));
 
   server.post('/api/agent/escalations/:id/transfer', route(async (req, res, agent) => {
@@ -62,6 +91,11 @@ export function registerAgentApi(server: Server, auth: StaffAuth, desk: AgentDes
     const resolved = await desk.resolve(agent, idOf(req), disposition);
     res.send(200, { id: resolved.id, status: resolved.status });
   }));
+}
+
+/** One transcript line as the desk shows it: what was said, and for customer turns what the bot made of it. */
+function transcriptLine({ id, role, text, at, understanding, frustration }: TurnRecord) {
+  return { id, role, text, at, intent: understanding?.intent.intent, frustration: frustration?.score, reasons: frustration?.reasons };
 }
 
 function idOf(req: Request): string {

@@ -15,7 +15,11 @@ const until = async (check: () => boolean, timeoutMs = 3000) => {
   }
 };
 
-const event: DeskEvent = { type: 'transcript_added', escalationId: 'e1', role: 'customer', text: 'hello <b>', at: '2026-12-04T10:00:00.000Z' };
+const event: DeskEvent = {
+  type: 'transcript_added',
+  escalation: { id: 'e1', pool: 'apprentice', status: 'assigned', agentId: 'a1' },
+  turn: { id: 't1', role: 'customer', text: 'hello <b>', at: '2026-12-04T10:00:00.000Z' },
+};
 
 describe.each([
   ['in-process', async () => { const bus = await createEventBus(undefined, 'unused'); return [bus, bus] as const; }],
