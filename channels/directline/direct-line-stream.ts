@@ -1,0 +1,129 @@
+/**
+ * The WebSocket `streamUrl` of the built-in Direct Line endpoint (ws, noServer mode on the HTTP
+ * server's 'upgrade' event): `/v3/directline/conversations/:id/stream?t=<stream token>&watermark=N`.
+ *
+ * On connect it sends what the client has not seen (after `watermark`) as one activity set, then
+ * every new activity as it is stored, as `{ activities: [...], watermark }` — the messages Azure's
+ * Direct Line sends. A client that lost its connection asks for a new streamUrl with its watermark
+ * and misses nothing. Other upgrade paths are left for other handlers.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Server as RestifyServer } from 'restify';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { isAttuneError } from '../../core/errors';
+import type { Logger } from '../../core/logger';
+import type { ActivitySet } from './conversation-log';
+import type { DirectLineConversation, DirectLineConversations } from './direct-line-conversations';
+import { DIRECT_LINE_PREFIX } from './direct-line-routes';
+import type { DirectLineTokens } from './direct-line-tokens';
+
+const STREAM_PATH = new RegExp(`^${DIRECT_LINE_PREFIX}/conversations/([^/]+)/stream$`);
+/** Protocol pings find dead connections (and keep proxies from closing idle ones). */
+const PING_INTERVAL_MS = 30_000;
+
+export class DirectLineStream {
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  private readonly socketsByConversation = new Map<string, Set<WebSocket>>();
+  private readonly alive = new WeakSet<WebSocket>();
+  private readonly pinger: NodeJS.Timeout;
+  private attachedTo?: RestifyServer;
+  private readonly onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(req, socket, head);
+
+  constructor(
+    private readonly conversations: DirectLineConversations,
+    private readonly tokens: DirectLineTokens,
+    private readonly logger: Logger,
+  ) {
+    conversations.onEnded((id) => this.closeConversation(id, 'conversation ended'));
+    this.pinger = setInterval(() => this.ping(), PING_INTERVAL_MS).unref();
+  }
+
+  attach(server: RestifyServer): void {
+    this.attachedTo = server;
+    server.server.on('upgrade', this.onUpgrade);
+  }
+
+  /** Closes every stream (the clients reconnect elsewhere or find the conversation ended). */
+  async close(): Promise<void> {
+    this.attachedTo?.server.off('upgrade', this.onUpgrade);
+    clearInterval(this.pinger);
+    for (const ws of this.wss.clients) ws.terminate();
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+  }
+
+  private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const match = STREAM_PATH.exec(url.pathname);
+    if (!match) {
+      // Another handler's path; if there is no other handler nobody would answer and the socket
+      // would stay open (and hold up shutdown), so say so and close it.
+      if (!this.othersHandleUpgrades()) refuse(socket, 404, 'Nothing to connect to here.');
+      return;
+    }
+    const conversationId = decodeURIComponent(match[1]!);
+    let conversation: DirectLineConversation | undefined;
+    try {
+      const grant = this.tokens.verify(url.searchParams.get('t') ?? undefined, 'stream');
+      if (grant.conversationId !== conversationId) return refuse(socket, 403, 'This token is for another conversation.');
+      conversation = this.conversations.touch(conversationId);
+    } catch (error) {
+      return refuse(socket, 401, isAttuneError(error) ? error.message : 'The stream token is not valid.');
+    }
+    if (!conversation?.started) return refuse(socket, 404, 'This conversation has ended or expired.');
+    const held = conversation;
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.connected(ws, held, url.searchParams.get('watermark') ?? undefined));
+  }
+
+  private connected(ws: WebSocket, conversation: DirectLineConversation, watermark: string | undefined): void {
+    const sockets = this.socketsByConversation.get(conversation.id) ?? new Set<WebSocket>();
+    sockets.add(ws);
+    this.socketsByConversation.set(conversation.id, sockets);
+    this.alive.add(ws);
+    const send = (set: ActivitySet) => {
+      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(set));
+    };
+    // Listen before reading the backlog: nothing stored in between is lost (Node runs this synchronously anyway).
+    const stopListening = conversation.log.listen(send);
+    const backlog = conversation.log.after(watermark);
+    if (backlog.activities.length > 0) send(backlog);
+    ws.on('pong', () => this.alive.add(ws));
+    // Microsoft's client sends an empty message every 20 s: the page is open, keep the conversation.
+    ws.on('message', () => this.conversations.touch(conversation.id));
+    ws.on('error', (error) => this.logger.debug({ err: error }, 'direct line: stream error'));
+    ws.on('close', () => {
+      stopListening();
+      sockets.delete(ws);
+      if (sockets.size === 0) this.socketsByConversation.delete(conversation.id);
+    });
+  }
+
+  /** Whether anything besides this stream listens for upgrades (restify re-emits them on its server object). */
+  private othersHandleUpgrades(): boolean {
+    const server = this.attachedTo;
+    if (!server) return false;
+    const restifyProxy = 1;
+    return server.server.listenerCount('upgrade') - restifyProxy > 1 || server.listenerCount('upgrade') > 0;
+  }
+
+  private closeConversation(conversationId: string, reason: string): void {
+    for (const ws of this.socketsByConversation.get(conversationId) ?? []) ws.close(1000, reason);
+  }
+
+  private ping(): void {
+    for (const ws of this.wss.clients) {
+      if (!this.alive.has(ws)) {
+        ws.terminate();
+        continue;
+      }
+      this.alive.delete(ws);
+      ws.ping();
+    }
+  }
+}
+
+/** Answers an upgrade request with a plain HTTP error and closes the socket. */
+function refuse(socket: Duplex, status: 401 | 403 | 404, message: string): void {
+  const body = JSON.stringify({ code: status === 404 ? 'ATTUNE_CONVERSATION_NOT_FOUND' : status === 403 ? 'ATTUNE_FORBIDDEN' : 'ATTUNE_UNAUTHORIZED', message });
+  socket.end(`HTTP/1.1 ${status} ${status === 404 ? 'Not Found' : status === 403 ? 'Forbidden' : 'Unauthorized'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+}
