@@ -1,15 +1,28 @@
 /**
  * The bot's copy: `.lg` files (botbuilder-lg) per locale, one per dialog, each reply template with
  * a variant per tone (`<name>.<tone>`). Rendering picks the locale (falling back to the default),
- * the tone variant (falling back to `neutral`), and shapes the result for the channel.
+ * the tone variant (falling back to `neutral`), applies a running experiment's variant, and shapes
+ * the result for the channel.
+ *
+ * A library is also the live holder the bot reads through: `replaceWith` swaps in a published
+ * version's content, and every render after that uses it, with no restart and no new objects for
+ * the dialogs that hold the library.
  */
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { ActivityFactory, ActivityTypes, type Activity, type CardAction } from 'botbuilder';
 import { DiagnosticSeverity, Evaluator, Templates } from 'botbuilder-lg';
 import { AttuneError } from '../core/errors';
 import type { ChannelProfile } from '../personalization/channel-profile';
-import type { Tone } from '../personalization/tone';
+import { isTone, type Tone } from '../personalization/tone';
+import { parseContentPath, readContentFiles, type ContentFile } from './content-files';
+
+/** Whom a reply is for, so an experiment can assign a variant that sticks to them. */
+export interface RenderAudience {
+  /** Sticky key: the customer id when known, else the conversation id. */
+  readonly key: string;
+  /** The ConversationRecord id (exposures are counted per conversation). */
+  readonly conversationId: string;
+}
 
 export interface RenderRequest {
   /** Template name without the tone suffix, e.g. `cardArrival.askWhen`. */
@@ -19,71 +32,48 @@ export interface RenderRequest {
   readonly channel: ChannelProfile;
   /** Variables the template may use, e.g. `{ firstName }`. */
   readonly data?: Readonly<Record<string, unknown>>;
+  /** Without an audience no experiment applies (previews, staff-triggered messages). */
+  readonly audience?: RenderAudience;
 }
 
 /** Which template and tone a reply came from; stamped on the activity for records and tests. */
 export interface RenderedFrom {
   readonly template: string;
   readonly tone: Tone;
+  /** Set when a running experiment chose the variant. */
+  readonly experiment?: { readonly id: string; readonly variant: string };
+}
+
+/** A running experiment's variant of a template, chosen for one audience. */
+export interface TemplateVariantChoice {
+  readonly experimentId: string;
+  readonly variantId: string;
+  /** LG body replacing the template's (its lines as in a `.lg` file: `- Hello`). */
+  readonly text?: string;
+  readonly tone?: string;
+}
+
+/** What the library asks the experiments about (implemented in experiments/); must be synchronous. */
+export interface TemplateExperiments {
+  /** The variant for this audience if a running experiment covers the template; records the exposure. */
+  choose(template: string, audience: RenderAudience): TemplateVariantChoice | undefined;
 }
 
 type LocaleTemplates = ReadonlyMap<string, Templates>;
 
-export class ContentLibrary {
+/** One immutable set of parsed files, with its evaluators: what a content version renders from. */
+class ContentSnapshot {
   private readonly evaluators = new Map<Templates, Evaluator>();
+  /** Experiment variants parsed into their file's context, by file and variant body. */
+  private readonly variantFiles = new Map<Templates, Map<string, Templates | null>>();
 
-  private constructor(
-    private readonly locales: ReadonlyMap<string, LocaleTemplates>,
-    private readonly defaultLocale: string,
+  constructor(
+    readonly locales: ReadonlyMap<string, LocaleTemplates>,
+    readonly defaultLocale: string,
   ) {
     if (!locales.has(defaultLocale)) {
       throw new AttuneError('ATTUNE_CONTENT_INVALID', `No content for the default locale "${defaultLocale}"`);
     }
-  }
-
-  /**
-   * Loads every `<contentDir>/<locale>/*.lg` file.
-   * @throws AttuneError ATTUNE_CONTENT_INVALID on a parse error or a template defined twice
-   */
-  static async load(contentDir: string, defaultLocale: string): Promise<ContentLibrary> {
-    const entries = await fs.readdir(contentDir, { withFileTypes: true });
-    const locales = new Map<string, LocaleTemplates>();
-    for (const entry of entries.filter((e) => e.isDirectory())) {
-      locales.set(entry.name.toLowerCase(), await loadLocale(path.join(contentDir, entry.name)));
-    }
-    return new ContentLibrary(locales, defaultLocale.toLowerCase());
-  }
-
-  /** Builds a library from in-memory files (`{ locale: { fileName: text } }`): previews and tests. */
-  static fromText(files: Readonly<Record<string, Readonly<Record<string, string>>>>, defaultLocale: string): ContentLibrary {
-    const locales = new Map<string, LocaleTemplates>();
-    for (const [locale, localeFiles] of Object.entries(files)) {
-      locales.set(locale.toLowerCase(), indexTemplates(Object.entries(localeFiles).map(([name, text]) => parseLg(text, name))));
-    }
-    return new ContentLibrary(locales, defaultLocale.toLowerCase());
-  }
-
-  /** True when the template exists (in any tone) for the locale or its fallbacks. */
-  has(template: string, locale?: string): boolean {
-    return this.lookup(template, 'neutral', locale) !== undefined;
-  }
-
-  /** Renders a message activity for the customer; see the class comment for fallbacks. */
-  render(request: RenderRequest): Partial<Activity> {
-    const found = this.lookup(request.template, request.tone, request.locale);
-    if (!found) {
-      throw new AttuneError('ATTUNE_CONTENT_TEMPLATE_MISSING', `No content template "${request.template}"`);
-    }
-    const evaluated: unknown = this.evaluate(found.templates, found.name, request.data ?? {});
-    const activity = ActivityFactory.fromObject(evaluated as string | Record<string, unknown>);
-    const renderedFrom: RenderedFrom = { template: request.template, tone: found.tone };
-    activity.channelData = { ...activity.channelData, attune: renderedFrom };
-    return shapeForChannel(activity, request.channel);
-  }
-
-  /** Renders to plain text (prompts, button labels). */
-  text(request: RenderRequest): string {
-    return this.render(request).text ?? '';
   }
 
   /**
@@ -92,7 +82,7 @@ export class ContentLibrary {
    * expression parses renders the same result several times faster. Evaluation is synchronous, so
    * reuse is safe; after an error the evaluator's stack may be left dirty, so it is replaced.
    */
-  private evaluate(templates: Templates, name: string, data: Readonly<Record<string, unknown>>): unknown {
+  evaluate(templates: Templates, name: string, data: Readonly<Record<string, unknown>>): unknown {
     let evaluator = this.evaluators.get(templates);
     if (!evaluator) {
       evaluator = memoisingEvaluator(templates);
@@ -106,32 +96,155 @@ export class ContentLibrary {
     }
   }
 
-  private lookup(template: string, tone: Tone, locale?: string): { templates: Templates; name: string; tone: Tone } | undefined {
-    for (const candidate of this.localeChain(locale)) {
+  /**
+   * A variant's body is parsed as one more template of the file it replaces, so it may call the
+   * same helpers (`${helloName()}`). Parsed once per file and body; a body that does not parse
+   * yields undefined and the original copy is used (experiments are validated when created).
+   */
+  variantFile(file: Templates, body: string): Templates | undefined {
+    let byBody = this.variantFiles.get(file);
+    if (!byBody) {
+      byBody = new Map();
+      this.variantFiles.set(file, byBody);
+    }
+    if (!byBody.has(body)) {
+      const parsed = Templates.parseText(`${file.content}\n\n# ${VARIANT_TEMPLATE}\n${body}\n`, file.id);
+      const ok = !parsed.diagnostics.some((d) => d.severity === DiagnosticSeverity.Error);
+      byBody.set(body, ok ? parsed : null);
+    }
+    return byBody.get(body) ?? undefined;
+  }
+
+  /** On short channels (SMS) a `<name>.<tone>.short` variant wins over the full one, which would be cut. */
+  lookup(template: string, tone: Tone, locale?: string, short = false): { templates: Templates; name: string; tone: Tone } | undefined {
+    for (const candidate of localeChain(locale, this.defaultLocale)) {
       const templates = this.locales.get(candidate);
       if (!templates) continue;
       const toned = `${template}.${tone}`;
       const neutral = `${template}.neutral`;
-      for (const [name, usedTone] of [[toned, tone], [neutral, 'neutral'], [template, tone]] as const) {
+      const names: [string, Tone][] = short
+        ? [[`${toned}.short`, tone], [toned, tone], [`${neutral}.short`, 'neutral'], [neutral, 'neutral'], [template, tone]]
+        : [[toned, tone], [neutral, 'neutral'], [template, tone]];
+      for (const [name, usedTone] of names) {
         const file = templates.get(name);
         if (file) return { templates: file, name, tone: usedTone };
       }
     }
     return undefined;
   }
+}
 
-  /** `en-GB` → `en-gb`, `en`, then the default locale. */
-  private localeChain(locale?: string): string[] {
-    const chain: string[] = [];
-    if (locale) {
-      const lower = locale.toLowerCase();
-      chain.push(lower);
-      const language = lower.split('-')[0];
-      if (language && language !== lower) chain.push(language);
-    }
-    chain.push(this.defaultLocale);
-    return chain;
+/** Channels this short (SMS) get `.short` variants where the copy has them. */
+const SHORT_TEXT_LENGTH = 320;
+
+/** The name an experiment variant's body gets inside its file. */
+const VARIANT_TEMPLATE = '__attune_experiment_variant';
+
+export class ContentLibrary {
+  private snapshot: ContentSnapshot;
+  private experiments: TemplateExperiments | undefined;
+
+  private constructor(snapshot: ContentSnapshot) {
+    this.snapshot = snapshot;
   }
+
+  /**
+   * Loads every `<contentDir>/<locale>/*.lg` file.
+   * @throws AttuneError ATTUNE_CONTENT_INVALID on a parse error or a template defined twice
+   */
+  static async load(contentDir: string, defaultLocale: string): Promise<ContentLibrary> {
+    return ContentLibrary.fromFiles(await readContentFiles(contentDir), defaultLocale, contentDir);
+  }
+
+  /** Builds a library from in-memory files (`{ locale: { fileName: text } }`): previews and tests. */
+  static fromText(files: Readonly<Record<string, Readonly<Record<string, string>>>>, defaultLocale: string): ContentLibrary {
+    const locales = new Map<string, LocaleTemplates>();
+    for (const [locale, localeFiles] of Object.entries(files)) {
+      locales.set(locale.toLowerCase(), indexTemplates(Object.entries(localeFiles).map(([name, text]) => parseLg(text, name))));
+    }
+    return new ContentLibrary(new ContentSnapshot(locales, defaultLocale.toLowerCase()));
+  }
+
+  /**
+   * Builds a library from content files (`en/general.lg`): a stored content version or the folder.
+   * @param base prefix for file ids in messages (the content folder), so errors name a real path
+   * @throws AttuneError ATTUNE_CONTENT_INVALID on a parse error, a template defined twice, or a bad path
+   */
+  static fromFiles(files: readonly ContentFile[], defaultLocale: string, base?: string): ContentLibrary {
+    const byLocale = new Map<string, Templates[]>();
+    for (const file of files) {
+      const parsed = parseContentPath(file.path);
+      if (!parsed) throw new AttuneError('ATTUNE_CONTENT_INVALID', `"${file.path}" is not a content path (<locale>/<name>.lg)`);
+      const list = byLocale.get(parsed.locale) ?? [];
+      list.push(parseLg(file.text, base ? path.join(base, file.path) : file.path));
+      byLocale.set(parsed.locale, list);
+    }
+    const locales = new Map<string, LocaleTemplates>();
+    for (const [locale, templates] of byLocale) locales.set(locale, indexTemplates(templates));
+    return new ContentLibrary(new ContentSnapshot(locales, defaultLocale.toLowerCase()));
+  }
+
+  /** From now on renders use `next`'s content (a newly published version); in-flight renders finish on the old. */
+  replaceWith(next: ContentLibrary): void {
+    this.snapshot = next.snapshot;
+  }
+
+  /** Lets running experiments choose template variants (see TemplateExperiments). */
+  useExperiments(experiments: TemplateExperiments | undefined): void {
+    this.experiments = experiments;
+  }
+
+  /** Why an experiment variant's LG body would not render for the template (empty: it would). */
+  variantProblems(template: string, body: string): string[] {
+    const found = this.snapshot.lookup(template, 'neutral');
+    if (!found) return [`No content template "${template}"`];
+    const parsed = Templates.parseText(`${found.templates.content}\n\n# ${VARIANT_TEMPLATE}\n${body}\n`, found.templates.id);
+    return parsed.diagnostics.filter((d) => d.severity === DiagnosticSeverity.Error).map((d) => d.message);
+  }
+
+  /** True when the template exists (in any tone) for the locale or its fallbacks. */
+  has(template: string, locale?: string): boolean {
+    return this.snapshot.lookup(template, 'neutral', locale) !== undefined;
+  }
+
+  /** Renders a message activity for the customer; see the module comment for fallbacks. */
+  render(request: RenderRequest): Partial<Activity> {
+    const snapshot = this.snapshot;
+    const choice = request.audience ? this.experiments?.choose(request.template, request.audience) : undefined;
+    const tone = choice?.tone !== undefined && isTone(choice.tone) ? choice.tone : request.tone;
+    const found = snapshot.lookup(request.template, tone, request.locale, request.channel.maxTextLength <= SHORT_TEXT_LENGTH);
+    if (!found) {
+      throw new AttuneError('ATTUNE_CONTENT_TEMPLATE_MISSING', `No content template "${request.template}"`);
+    }
+    const variantFile = choice?.text !== undefined ? snapshot.variantFile(found.templates, choice.text) : undefined;
+    const evaluated: unknown = variantFile
+      ? snapshot.evaluate(variantFile, VARIANT_TEMPLATE, request.data ?? {})
+      : snapshot.evaluate(found.templates, found.name, request.data ?? {});
+    const activity = ActivityFactory.fromObject(evaluated as string | Record<string, unknown>);
+    const renderedFrom: RenderedFrom = choice
+      ? { template: request.template, tone: found.tone, experiment: { id: choice.experimentId, variant: choice.variantId } }
+      : { template: request.template, tone: found.tone };
+    activity.channelData = { ...activity.channelData, attune: renderedFrom };
+    return shapeForChannel(activity, request.channel);
+  }
+
+  /** Renders to plain text (prompts, button labels). */
+  text(request: RenderRequest): string {
+    return this.render(request).text ?? '';
+  }
+}
+
+/** `en-GB` → `en-gb`, `en`, then the default locale. */
+function localeChain(locale: string | undefined, defaultLocale: string): string[] {
+  const chain: string[] = [];
+  if (locale) {
+    const lower = locale.toLowerCase();
+    chain.push(lower);
+    const language = lower.split('-')[0];
+    if (language && language !== lower) chain.push(language);
+  }
+  chain.push(defaultLocale);
+  return chain;
 }
 
 function memoisingEvaluator(templates: Templates): Evaluator {
@@ -148,12 +261,6 @@ function memoisingEvaluator(templates: Templates): Evaluator {
     return result;
   };
   return evaluator;
-}
-
-async function loadLocale(dir: string): Promise<LocaleTemplates> {
-  const files = (await fs.readdir(dir)).filter((name) => name.endsWith('.lg')).sort();
-  const parsed = await Promise.all(files.map(async (name) => parseLg(await fs.readFile(path.join(dir, name), 'utf8'), path.join(dir, name))));
-  return indexTemplates(parsed);
 }
 
 function parseLg(text: string, id: string): Templates {

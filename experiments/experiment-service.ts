@@ -1,0 +1,155 @@
+/**
+ * Experiments as content teams run them: create (draft), start, stop, and read results with the
+ * guardrail applied. Every change is announced on the event bus so all instances' routers reload.
+ */
+import { randomUUID } from 'node:crypto';
+import type { ContentLibrary } from '../content/content-library';
+import { AttuneError } from '../core/errors';
+import type { Logger } from '../core/logger';
+import type { EventBus } from '../events/event-bus';
+import { isOfferVariant, NO_OFFER, OFFER_SLOTS } from '../personalization/offers/offer-experiment';
+import { isTone } from '../personalization/tone';
+import type { Analytics, ExperimentKind, ExperimentRecord, Experiments, ExperimentVariant } from '../storage/ports';
+import { variantOutcomes, type VariantOutcome } from './experiment-outcomes';
+import { DEFAULT_GUARDRAIL, guardrailVerdicts, type GuardrailSettings } from './guardrail';
+
+export interface NewExperiment {
+  readonly name: string;
+  readonly kind: ExperimentKind;
+  readonly target: string;
+  readonly controlVariantId: string;
+  readonly variants: readonly Pick<ExperimentVariant, 'id' | 'weight' | 'text' | 'tone' | 'offerId'>[];
+}
+
+export interface ExperimentResults {
+  readonly experiment: ExperimentRecord;
+  readonly variants: readonly VariantOutcome[];
+  readonly guardrail: GuardrailSettings & { readonly metric: 'negative' };
+}
+
+export interface ExperimentServiceDependencies {
+  readonly experiments: Experiments;
+  readonly analytics: Analytics;
+  readonly events: EventBus;
+  readonly content: ContentLibrary;
+  readonly logger: Logger;
+  readonly guardrail?: GuardrailSettings;
+}
+
+export class ExperimentService {
+  private readonly guardrail: GuardrailSettings;
+
+  constructor(private readonly deps: ExperimentServiceDependencies) {
+    this.guardrail = deps.guardrail ?? DEFAULT_GUARDRAIL;
+  }
+
+  async create(input: NewExperiment, author: string): Promise<ExperimentRecord> {
+    this.check(input);
+    const now = new Date();
+    const record: ExperimentRecord = {
+      id: randomUUID(),
+      name: input.name,
+      kind: input.kind,
+      target: input.target,
+      controlVariantId: input.controlVariantId,
+      variants: input.variants.map((v) => ({ id: v.id, weight: v.weight, text: v.text, tone: v.tone, offerId: v.offerId })),
+      status: 'draft',
+      createdBy: author,
+      createdAt: now,
+      updatedAt: now,
+    };
+    await this.deps.experiments.create(record);
+    return record;
+  }
+
+  list(): Promise<ExperimentRecord[]> {
+    return this.deps.experiments.list();
+  }
+
+  async get(id: string): Promise<ExperimentRecord> {
+    const experiment = await this.deps.experiments.get(id);
+    if (!experiment) throw new AttuneError('ATTUNE_EXPERIMENT_NOT_FOUND', `No experiment ${id}.`);
+    return experiment;
+  }
+
+  /** Starts a draft; only one experiment may run on a target at a time. */
+  async start(id: string): Promise<ExperimentRecord> {
+    const experiment = await this.get(id);
+    if (experiment.status !== 'draft') throw new AttuneError('ATTUNE_EXPERIMENT_STATE', `Experiment ${id} is ${experiment.status}; only a draft can start.`);
+    const clash = (await this.deps.experiments.list()).find((e) => e.status === 'running' && e.kind === experiment.kind && e.target === experiment.target);
+    if (clash) throw new AttuneError('ATTUNE_EXPERIMENT_STATE', `Experiment "${clash.name}" already runs on ${experiment.target}.`);
+    return this.change(id, { status: 'running', startedAt: new Date() });
+  }
+
+  async stop(id: string): Promise<ExperimentRecord> {
+    const experiment = await this.get(id);
+    if (experiment.status !== 'running') throw new AttuneError('ATTUNE_EXPERIMENT_STATE', `Experiment ${id} is ${experiment.status}; only a running one can stop.`);
+    return this.change(id, { status: 'stopped', stoppedAt: new Date() });
+  }
+
+  /** Outcomes per variant; a running experiment's variants that fail the guardrail are stopped first. */
+  async results(id: string): Promise<ExperimentResults> {
+    let experiment = await this.get(id);
+    let outcomes = await variantOutcomes(this.deps.analytics, experiment, await this.deps.experiments.exposures(id));
+    const verdicts = experiment.status === 'running' ? guardrailVerdicts(outcomes, this.guardrail) : [];
+    if (verdicts.length > 0) {
+      const at = new Date();
+      const variants = experiment.variants.map((v) => {
+        const verdict = verdicts.find((x) => x.variantId === v.id);
+        return verdict ? { ...v, stoppedAt: at, stoppedReason: verdict.reason } : v;
+      });
+      experiment = await this.change(id, { variants });
+      this.deps.logger.warn({ experimentId: id, verdicts }, 'experiment guardrail stopped variants');
+      outcomes = outcomes.map((o) => {
+        const verdict = verdicts.find((x) => x.variantId === o.variantId);
+        return verdict ? { ...o, stopped: { at, reason: verdict.reason } } : o;
+      });
+    }
+    return { experiment, variants: outcomes, guardrail: { ...this.guardrail, metric: 'negative' } };
+  }
+
+  /** Applies the guardrail to every running experiment (called periodically by the composition root). */
+  async checkGuardrails(): Promise<void> {
+    for (const experiment of await this.deps.experiments.list()) {
+      if (experiment.status === 'running') await this.results(experiment.id);
+    }
+  }
+
+  /** Runs the guardrail every `intervalMs` in the background; returns the function that stops it. */
+  watchGuardrails(intervalMs: number): () => void {
+    const timer = setInterval(() => {
+      this.checkGuardrails().catch((error: unknown) => this.deps.logger.error({ err: error }, 'experiment guardrail check failed'));
+    }, intervalMs);
+    timer.unref(); // a forgotten stop must not keep the process alive
+    return () => clearInterval(timer);
+  }
+
+  private async change(id: string, changes: Parameters<Experiments['update']>[1]): Promise<ExperimentRecord> {
+    const updated = await this.deps.experiments.update(id, changes, new Date());
+    if (!updated) throw new AttuneError('ATTUNE_EXPERIMENT_NOT_FOUND', `No experiment ${id}.`);
+    await this.deps.events.publish('content', { type: 'experiments_changed', experimentId: id });
+    return updated;
+  }
+
+  private check(input: NewExperiment): void {
+    const invalid = (message: string) => new AttuneError('ATTUNE_REQUEST_INVALID', message);
+    const ids = input.variants.map((v) => v.id);
+    if (input.variants.length < 2) throw invalid('An experiment needs at least two variants (control and one to compare).');
+    if (new Set(ids).size !== ids.length) throw invalid('Variant ids must be unique.');
+    if (!ids.includes(input.controlVariantId)) throw invalid(`controlVariantId "${input.controlVariantId}" is not one of the variants.`);
+    if (input.kind === 'template') {
+      if (!this.deps.content.has(input.target)) throw invalid(`No content template "${input.target}".`);
+      for (const variant of input.variants) {
+        if (variant.tone !== undefined && !isTone(variant.tone)) throw invalid(`Variant ${variant.id}: unknown tone "${variant.tone}".`);
+        if (variant.text === undefined) continue;
+        const problems = this.deps.content.variantProblems(input.target, variant.text);
+        if (problems.length > 0) throw invalid(`Variant ${variant.id}: ${problems.join('; ')}`);
+      }
+    } else {
+      if (!OFFER_SLOTS.includes(input.target)) throw invalid(`No offer slot "${input.target}" (slots: ${OFFER_SLOTS.join(', ')}).`);
+      if (input.variants.some((v) => v.id !== input.controlVariantId && !v.offerId)) throw invalid('Every offer variant but control names an offerId.');
+      const unknown = input.variants.find((v) => v.offerId !== undefined && !isOfferVariant(v.offerId));
+      if (unknown) throw invalid(`Variant ${unknown.id}: no offer "${unknown.offerId}" (an offer id, or "${NO_OFFER}" for no offer).`);
+    }
+  }
+}
