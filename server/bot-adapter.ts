@@ -5,19 +5,31 @@
  * and clears the conversation's broken state.
  */
 import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type ConversationState, type TurnContext } from 'botbuilder';
+import type { BotFrameworkAuthentication } from 'botframework-connector';
 import type { BotCredentials } from '../config/app-config';
 import type { ContentLibrary } from '../content/content-library';
+import { isAttuneError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import { channelProfile } from '../personalization/channel-profile';
+import { channelAuthenticationEndpoints } from './auth/bot-framework-endpoints';
+import { refuseInvalidChannelTokens } from './auth/refuse-invalid-channel-tokens';
 
-export function createBotAdapter(credentials: BotCredentials | undefined): CloudAdapter {
+/**
+ * @param routeConnectors wraps the authentication, e.g. so that the built-in Direct Line endpoint's
+ *   conversations get their replies in process (channels/directline/direct-line-connector.ts)
+ */
+export function createBotAdapter(
+  credentials: BotCredentials | undefined,
+  routeConnectors: (auth: BotFrameworkAuthentication) => BotFrameworkAuthentication = (auth) => auth,
+): CloudAdapter {
   const auth = new ConfigurationBotFrameworkAuthentication({
     MicrosoftAppId: credentials?.appId ?? '',
     MicrosoftAppPassword: credentials?.appPassword ?? '',
     MicrosoftAppType: credentials?.appType ?? 'MultiTenant',
     MicrosoftAppTenantId: credentials?.tenantId ?? '',
+    ...(credentials?.openIdMetadataUrl ? channelAuthenticationEndpoints(credentials.openIdMetadataUrl) : {}),
   });
-  return new CloudAdapter(auth);
+  return new CloudAdapter(routeConnectors(refuseInvalidChannelTokens(auth)));
 }
 
 export function handleTurnErrors(adapter: CloudAdapter, deps: { logger: Logger; content: ContentLibrary; conversationState: ConversationState }): void {
@@ -31,6 +43,8 @@ export function handleTurnErrors(adapter: CloudAdapter, deps: { logger: Logger; 
     } catch (sendError) {
       deps.logger.warn({ err: sendError }, 'could not tell the customer about a failed turn');
     }
+    // Storage that is down cannot be cleared either: trying would only keep the customer waiting.
+    if (isAttuneError(error, 'ATTUNE_STORAGE_UNAVAILABLE')) return;
     try {
       await deps.conversationState.delete(context);
     } catch (deleteError) {

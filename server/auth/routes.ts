@@ -3,7 +3,8 @@
  *
  * - `POST /api/agent/login` `{ name, password }` → 200 `{ token, expiresAt, agent }`; 400 bad body,
  *   401 bad credentials, 429 too many unsuccessful attempts from the address or for the name.
- * - `POST /api/agent/logout` (bearer token) → 204; the token no longer works.
+ * - `POST /api/agent/logout` (bearer token) → 204; the token no longer works, and the admin
+ *   session cookie (set at a supervisor's sign-in, admin-session-cookie.ts) is cleared.
  * - `GET /api/agent/me` (bearer token) → 200 `{ agent }`.
  *
  * Passwords and tokens are never logged.
@@ -13,6 +14,7 @@ import { z } from 'zod';
 import { AttuneError, isAttuneError } from '../../core/errors';
 import type { Logger } from '../../core/logger';
 import { normalizeAgentName } from './agent-accounts';
+import { ADMIN_ROLES, adminSessionCookie, clearedAdminSessionCookie, isHttpsRequest } from './admin-session-cookie';
 import { withApiErrors } from './api-errors';
 import { clientAddressKey, DEFAULT_LOGIN_RATE_LIMIT, LoginRateLimiter, type RateLimit } from './login-rate-limiter';
 import { ALL_STAFF_ROLES, bearerToken, type StaffAuth, type StaffLogin } from './staff-auth';
@@ -66,12 +68,15 @@ export function registerStaffAuthRoutes(server: Server, auth: StaffAuth, logger:
     attempt.forgive();
     logger.info({ event: 'staff_login', agentId: login.agent.id, role: login.agent.role }, 'staff signed in');
     res.header('Cache-Control', 'no-store');
+    // Supervisors also get the admin session cookie, for browser UIs under /admin (Bull Board).
+    if (ADMIN_ROLES.includes(login.agent.role)) res.header('Set-Cookie', adminSessionCookie(login.token, login.expiresAt, isHttpsRequest(req)));
     res.send(200, { token: login.token, expiresAt: login.expiresAt.toISOString(), agent: login.agent });
   }, logger));
 
   server.post('/api/agent/logout', withStaff(auth, ALL_STAFF_ROLES, async (req, res, agent) => {
     const token = bearerToken(req.header('authorization'));
     if (token !== undefined) await auth.logout(token);
+    res.header('Set-Cookie', clearedAdminSessionCookie(isHttpsRequest(req)));
     logger.info({ event: 'staff_logout', agentId: agent.id }, 'staff signed out');
     res.send(204);
   }, logger));

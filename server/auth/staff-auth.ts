@@ -97,8 +97,16 @@ export class StaffAuth {
    *   unknown, revoked or expired, or the account gone or disabled.
    */
   async authenticate(authorizationHeader: string | undefined): Promise<SignedInAgent> {
-    const token = bearerToken(authorizationHeader);
-    if (token === undefined) throw new AttuneError('ATTUNE_UNAUTHORIZED', SESSION_REFUSED);
+    return this.authenticateToken(bearerToken(authorizationHeader));
+  }
+
+  /**
+   * The agent behind a bare session token (e.g. from the admin session cookie).
+   *
+   * @throws AttuneError `ATTUNE_UNAUTHORIZED` as {@link authenticate} does.
+   */
+  async authenticateToken(token: string | undefined): Promise<SignedInAgent> {
+    if (typeof token !== 'string' || !TOKEN_FORMAT.test(token)) throw new AttuneError('ATTUNE_UNAUTHORIZED', SESSION_REFUSED);
     const session = await this.sessions.find(hashSessionToken(token), this.now());
     const account = session === undefined ? undefined : await this.agents.get(session.agentId);
     if (account === undefined || account.disabled) throw new AttuneError('ATTUNE_UNAUTHORIZED', SESSION_REFUSED);
