@@ -3,8 +3,9 @@
  * dialog's code holds the flow and the .lg files hold the words.
  */
 import type { Activity, TurnContext } from 'botbuilder';
-import { ChoicePrompt, ComponentDialog, ConfirmPrompt, ListStyle, type Choice, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { ComponentDialog, ListStyle, type Choice, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
 import type { ContentLibrary } from '../content/content-library';
+import { ContentChoicePrompt, ContentConfirmPrompt, templateRef, type ContentPromptOptions, type RenderTemplate } from './content-prompts';
 import { getTurnInsight } from './turn-insight';
 
 export const CHOICE_PROMPT = 'choicePrompt';
@@ -14,17 +15,20 @@ export const CONFIRM_PROMPT = 'confirmPrompt';
 export type ChoiceId = string;
 
 export abstract class TaskDialog extends ComponentDialog {
+  /** How this dialog's prompts render the templates they keep in dialog state. */
+  protected readonly renderTemplate: RenderTemplate = (context, ref) => this.render(context, ref.template, ref.data);
+
   protected constructor(
     id: string,
     protected readonly content: ContentLibrary,
   ) {
     super(id);
     if (!content) throw new Error(`[${id}]: Missing parameter. content is required`);
-    const choicePrompt = new ChoicePrompt(CHOICE_PROMPT);
+    const choicePrompt = new ContentChoicePrompt(CHOICE_PROMPT, this.renderTemplate);
     // Buttons where the channel has them; ChoiceFactory falls back to a numbered list elsewhere.
     choicePrompt.style = ListStyle.auto;
     this.addDialog(choicePrompt);
-    this.addDialog(new ConfirmPrompt(CONFIRM_PROMPT));
+    this.addDialog(new ContentConfirmPrompt(CONFIRM_PROMPT, this.renderTemplate));
   }
 
   /** Sends the template as a message in this turn's tone. */
@@ -32,7 +36,7 @@ export abstract class TaskDialog extends ComponentDialog {
     await context.sendActivity(this.render(context, template, data));
   }
 
-  protected render(context: TurnContext, template: string, data: Record<string, unknown> = {}): Partial<Activity> {
+  protected render(context: TurnContext, template: string, data: Readonly<Record<string, unknown>> = {}): Partial<Activity> {
     const insight = getTurnInsight(context);
     return this.content.render({
       template,
@@ -40,6 +44,7 @@ export abstract class TaskDialog extends ComponentDialog {
       locale: insight.locale,
       channel: insight.channel,
       data: { ...insight.templateData, ...data },
+      audience: insight.audience,
     });
   }
 
@@ -50,11 +55,8 @@ export abstract class TaskDialog extends ComponentDialog {
       value: this.content.text({ template: `choice.${id}`, tone: 'neutral', locale: insight.locale, channel: insight.channel }),
       synonyms: [id],
     }));
-    return step.prompt(CHOICE_PROMPT, {
-      prompt: this.render(step.context, template, data),
-      retryPrompt: this.render(step.context, 'general.pickAnOption'),
-      choices,
-    });
+    const options: ContentPromptOptions = { ask: templateRef(template, data), retry: templateRef('general.pickAnOption'), choices };
+    return step.prompt(CHOICE_PROMPT, options);
   }
 
   /** Maps a ChoicePrompt result back to the id the code knows. */
@@ -64,10 +66,8 @@ export abstract class TaskDialog extends ComponentDialog {
   }
 
   protected async askYesNo(step: WaterfallStepContext, template: string, data: Record<string, unknown> = {}): Promise<DialogTurnResult> {
-    return step.prompt(CONFIRM_PROMPT, {
-      prompt: this.render(step.context, template, data),
-      retryPrompt: this.render(step.context, 'general.yesOrNo'),
-    });
+    const options: ContentPromptOptions = { ask: templateRef(template, data), retry: templateRef('general.yesOrNo') };
+    return step.prompt(CONFIRM_PROMPT, options);
   }
 
   /** Entity of a kind the customer already gave in the message that started the dialog. */

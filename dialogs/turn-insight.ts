@@ -3,6 +3,7 @@
  * renders its replies in the tone, locale and channel the Decide stage chose.
  */
 import type { TurnContext } from 'botbuilder';
+import type { RenderAudience } from '../content/content-library';
 import type { ChannelProfile } from '../personalization/channel-profile';
 import type { Tone } from '../personalization/tone';
 import type { Understanding } from '../nlu/types';
@@ -14,6 +15,8 @@ export interface TurnInsight {
   readonly understanding: Understanding;
   /** Variables every template may use (e.g. `firstName` when the customer likes being named). */
   readonly templateData: Readonly<Record<string, unknown>>;
+  /** Whom the replies are for: content experiments assign their variants stickily by it. */
+  readonly audience?: RenderAudience;
 }
 
 const TURN_INSIGHT_KEY = Symbol('attune.turnInsight');

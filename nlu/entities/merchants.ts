@@ -35,18 +35,35 @@ function escape(text: string): string {
 
 interface Matcher {
   readonly name: string;
+  readonly ambiguous: boolean;
+  /** The name and its aliases as regex alternatives, longest first. */
+  readonly spellings: string;
   readonly pattern: RegExp;
+}
+
+/**
+ * Ambiguous names: capitalised as written, and only after a preposition of payment.
+ * "Apple Pay", "Google Pay" are ways to pay, not merchants.
+ */
+function merchantPattern(spellings: string, ambiguous: boolean, global: boolean): RegExp {
+  return ambiguous
+    ? new RegExp(`(?<=\\b(?:at|from|to|with|by|in)\\s+)(?:${spellings})(?![\\w&+])(?!\\s+Pay\\b)`, global ? 'g' : '')
+    : new RegExp(`(?<![\\w&])(?:${spellings})(?![\\w&+])(?!\\s+Pay\\b)`, global ? 'gi' : 'i');
 }
 
 const MATCHERS: readonly Matcher[] = KNOWN.map(({ name, aliases = [], ambiguous = false }) => {
   const spellings = [name, ...aliases].sort((a, b) => b.length - a.length).map(escape).join('|');
-  // Ambiguous names: capitalised as written, and only after a preposition of payment.
-  // "Apple Pay", "Google Pay" are ways to pay, not merchants.
-  const pattern = ambiguous
-    ? new RegExp(`(?<=\\b(?:at|from|to|with|by|in)\\s+)(?:${spellings})(?![\\w&+])(?!\\s+Pay\\b)`, 'g')
-    : new RegExp(`(?<![\\w&])(?:${spellings})(?![\\w&+])(?!\\s+Pay\\b)`, 'gi');
-  return { name, pattern };
+  return { name, ambiguous, spellings, pattern: merchantPattern(spellings, ambiguous, true) };
 });
+
+/**
+ * Every known spelling in one pattern per kind: most messages name no known merchant, and one
+ * pass over the text says so instead of one pass per merchant. It matches wherever one of
+ * MATCHERS would (same lookarounds, all the alternatives).
+ */
+const ANY_KNOWN: readonly RegExp[] = [false, true].map((ambiguous) =>
+  merchantPattern(MATCHERS.filter((m) => m.ambiguous === ambiguous).map((m) => m.spellings).join('|'), ambiguous, false),
+);
 
 /**
  * "paid at Northside Garage", "refund from Bloom & Wild", "charged by Acme Ltd". Unknown names
@@ -80,7 +97,8 @@ const NOT_MERCHANTS = new Set([
 
 export function findMerchants(text: string): Found[] {
   const found: Found[] = [];
-  for (const { name, pattern } of MATCHERS) {
+  const namesKnown = ANY_KNOWN.some((pattern) => pattern.test(text));
+  for (const { name, pattern } of namesKnown ? MATCHERS : []) {
     for (const match of text.matchAll(pattern)) {
       const start = match.index ?? 0;
       found.push({ entity: { kind: 'merchant', text: match[0], value: name }, start, end: start + match[0].length, priority: PRIORITY.merchant });
