@@ -3,11 +3,19 @@
  * builds storage, NLU, content, the bot and the adapter, and starts the HTTP server.
  */
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { ConversationState } from 'botbuilder';
 import type { Server } from 'restify';
 import { AttuneBot } from './bots/attune-bot';
 import { loadConfig, type AppConfig } from './config/app-config';
 import { ContentLibrary } from './content/content-library';
+import { ContentPublisher } from './content/content-publisher';
+import { ExperimentRouter } from './experiments/experiment-router';
+import { ExperimentService } from './experiments/experiment-service';
+import { InsightsService } from './insights/insights-service';
+import { registerContentApi } from './server/content-api';
+import { registerContentPages } from './server/content-pages';
+import { registerInsightsApi } from './server/insights-api';
 import { isAttuneError } from './core/errors';
 import { createLogger, type Logger } from './core/logger';
 import { findProjectRoot } from './core/project-root';
@@ -22,13 +30,27 @@ import type { EventBus } from './events/event-bus';
 import { EscalationService } from './escalation/escalation-service';
 import { FrustrationMeter } from './escalation/frustration-meter';
 import { createBotAdapter, handleTurnErrors } from './server/bot-adapter';
+import { WebChannel } from './channels/directline/web-channel';
 import { AgentDesk } from './escalation/agent-desk';
 import { registerAgentApi } from './server/agent-api';
+import { registerAgentDeskPage } from './server/agent-desk-page';
+import { DeskEventStream } from './server/desk-event-stream';
+import { BusDeskEvents } from './escalation/desk-events';
+import { createReplySuggester } from './escalation/suggestions/create-reply-suggester';
 import { registerStaffAuthRoutes } from './server/auth/routes';
 import { StaffAuth } from './server/auth/staff-auth';
 import { createServer } from './server/create-server';
 import { ProactiveMessenger } from './server/proactive-messenger';
 import { createStore } from './storage/create-store';
+import { AttuneMetrics } from './observability/metrics';
+import { observeHttp, registerMetricsEndpoint } from './observability/metrics-endpoint';
+import { observeStore } from './observability/observe-store';
+import { agentQueueDepth, bullMqQueueDepth } from './observability/queue-depth';
+import { TurnMetricsMiddleware } from './observability/turn-metrics-middleware';
+import { registerAdminRoutes } from './server/admin/admin-routes';
+import { openBullMqQueueViews, type BullMqQueueViews } from './server/admin/bullmq-queue-views';
+import { setSecurityHeadersOnEveryResponse } from './server/auth/security-headers';
+import { limitMessagesPerConversation } from './server/rate-limit-messages';
 import type { AttuneStore } from './storage/ports';
 
 export interface RunningAttune {
@@ -42,23 +64,37 @@ export interface RunningAttune {
 export interface StartOptions {
   /** Tests may pass an already-loaded recognizer so every suite does not load the models again. */
   readonly recognizer?: Recognizer;
+  /** How often idle agent-desk event streams get a heartbeat (default 15 s); tests shorten it. */
+  readonly deskHeartbeatMs?: number;
 }
 
 export async function startAttune(config: AppConfig, logger: Logger, options: StartOptions = {}): Promise<RunningAttune> {
-  const store = await createStore(config.storage);
+  const metrics = new AttuneMetrics();
+  // Escalations, queue waits, handle times, CSAT and NLU confidence are counted where they are stored.
+  const store = observeStore(await createStore(config.storage), metrics);
   let queue: AgentQueue | undefined;
   let events: EventBus | undefined;
+  let deskStream: DeskEventStream | undefined;
+  let queueViews: BullMqQueueViews | undefined;
   try {
     queue = await createAgentQueue({ redisUrl: config.redisUrl, prefix: config.queuePrefix, logger });
+    queueViews = config.redisUrl ? openBullMqQueueViews(config.redisUrl, config.queuePrefix, logger) : undefined;
+    metrics.useQueueDepth(queueViews ? bullMqQueueDepth(queueViews.chats) : agentQueueDepth(queue));
     events = await createEventBus(config.redisUrl, config.queuePrefix, logger);
     const summariser = config.openai && new OpenAiHandoffSummariser({ ...config.openai, logger });
-    const escalations = new EscalationService(store.escalations, store.turns, queue, config.businessHours, config.escalation, logger, summariser);
+    const deskEvents = new BusDeskEvents(events);
+    const escalations = new EscalationService(store.escalations, store.turns, queue, config.businessHours, config.escalation, logger, summariser, deskEvents);
     queue.onTimer((timer) => escalations.onTimer(timer));
     await escalations.reconcile();
     const [recognizer, content] = await Promise.all([
       options.recognizer ?? loadRecognizer(config.nluModelDir, logger),
       ContentLibrary.load(config.contentDir, config.defaultLocale),
     ]);
+    // The bot renders through `content`: it follows published versions and running experiments.
+    const publisher = new ContentPublisher({ versions: store.contentVersions, events, live: content, contentDir: config.contentDir, defaultLocale: config.defaultLocale, logger });
+    const experimentRouter = new ExperimentRouter(store.experiments, logger);
+    await Promise.all([publisher.start(), experimentRouter.start(events)]);
+    content.useExperiments(experimentRouter);
     const conversationState = new ConversationState(store.botState);
     const bot = new AttuneBot({
       conversationState,
@@ -72,14 +108,32 @@ export async function startAttune(config: AppConfig, logger: Logger, options: St
       frustrationMeter: new FrustrationMeter(config.escalation.frustrationWeights),
       defaultLocale: config.defaultLocale,
       logger,
+      deskEvents,
+      offerExperiments: experimentRouter,
     });
-    const adapter = createBotAdapter(config.botCredentials);
+    const webChannel = new WebChannel({ settings: config.directLine, events, logger, projectRoot: findProjectRoot() });
+    const adapter = createBotAdapter(config.botCredentials, webChannel.routeConnectors);
     handleTurnErrors(adapter, { logger, content, conversationState });
+    adapter.use(new TurnMetricsMiddleware(metrics));
     const server = createServer({ adapter, bot, store, logger });
+    setSecurityHeadersOnEveryResponse(server);
+    if (config.conversationRateLimit) limitMessagesPerConversation(server, { limit: config.conversationRateLimit });
+    registerMetricsEndpoint(server, metrics, { token: config.metricsToken });
+    observeHttp(server, metrics);
     const staffAuth = new StaffAuth(store.agents, store.agentSessions);
     registerStaffAuthRoutes(server, staffAuth, logger);
+    registerAdminRoutes(server, staffAuth, queueViews, logger);
     const messenger = new ProactiveMessenger(adapter, config.botCredentials?.appId ?? '');
-    registerAgentApi(server, staffAuth, new AgentDesk(store.escalations, store.turns, store.conversations, queue, messenger, content, logger), logger);
+    deskStream = await DeskEventStream.start(events, logger, { heartbeatMs: options.deskHeartbeatMs });
+    const deskAssist = { stream: deskStream, suggester: createReplySuggester(content, config.openai, logger) };
+    registerAgentApi(server, staffAuth, new AgentDesk(store.escalations, store.turns, store.conversations, queue, messenger, content, logger, deskEvents), logger, deskAssist);
+    await registerAgentDeskPage(server, path.join(findProjectRoot(), 'web'));
+    const experimentService = new ExperimentService({ experiments: store.experiments, analytics: store.analytics, events, content, logger });
+    registerContentApi(server, { auth: staffAuth, publisher, experiments: experimentService, customers: store.customers, defaultLocale: config.defaultLocale, logger });
+    registerInsightsApi(server, staffAuth, new InsightsService(store.analytics, experimentService, config.escalation.frustrationThreshold), logger);
+    await registerContentPages(server, findProjectRoot());
+    const stopGuardrails = experimentService.watchGuardrails(60_000);
+    await webChannel.start(server, { adapter, bot, botAppId: config.botCredentials?.appId ?? '' });
     await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
     const address = server.address() as AddressInfo;
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
@@ -87,20 +141,28 @@ export async function startAttune(config: AppConfig, logger: Logger, options: St
     logger.info({ url, storage: store.kind, queue: config.redisUrl ? 'redis' : 'in-process', authenticated: config.botCredentials !== undefined }, 'attune listening');
     const openQueue = queue;
     const openEvents = events;
+    const openDeskStream = deskStream;
+    const openQueueViews = queueViews;
     return {
       url,
       server,
       store,
       close: async () => {
+        await openDeskStream.close(); // open event streams would keep server.close() waiting
+        await webChannel.close();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         await openQueue.close();
+        stopGuardrails();
         await openEvents.close();
+        await openQueueViews?.close();
         await store.close();
       },
     };
   } catch (error) {
+    await deskStream?.close();
     await queue?.close();
     await events?.close();
+    await queueViews?.close();
     await store.close();
     throw error;
   }

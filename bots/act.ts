@@ -11,7 +11,7 @@ import type { ContactChoice, EscalationService, WaitingStatus } from '../escalat
 import type { Perception } from '../escalation/frustration-meter';
 import { sendHandoffInitiation } from '../escalation/handoff';
 import type { CustomerSnapshot } from '../personalization/customer-context';
-import type { Conversations, EscalationTrigger, Turns } from '../storage/ports';
+import type { Conversations, EscalationRecord, EscalationTrigger, Turns } from '../storage/ports';
 import type { ConversationMemory } from './conversation-memory';
 import type { Decision } from './decide';
 import type { TurnRecording } from './turn-recorder';
@@ -29,6 +29,17 @@ export interface ActInput {
   readonly customer?: CustomerSnapshot;
   readonly recording: TurnRecording;
 }
+
+/** What became of a message that arrived while the chat was with people. */
+export type PeopleOutcome =
+  /** For the agent, or kept for them while the customer waits: the desk gets it live. */
+  | { readonly kind: 'relayed_to_people'; readonly escalation: EscalationRecord }
+  /** The customer called off the wait; the bot has the chat again. */
+  | { readonly kind: 'cancelled_wait' }
+  /** The 1–5 rating the bot asked for after an agent resolved the chat. */
+  | { readonly kind: 'rating_recorded' }
+  /** The people side ended the chat meanwhile: the bot answers the message as usual. */
+  | { readonly kind: 'back_to_bot' };
 
 export interface TurnActionsDependencies {
   readonly content: ContentLibrary;
@@ -78,23 +89,25 @@ export class TurnActions {
   }
 
   /**
-   * While a person is on the way: everything the customer writes is recorded for the agent; they
-   * hear their new position when it moved, and may cancel. Resolves false when no escalation is
-   * active any more (it ended meanwhile), so the caller lets the bot answer.
+   * While the chat is with people (waiting for an agent, or with one): everything the customer
+   * writes is recorded for the agent; while waiting they hear their new position when it moved,
+   * and may cancel. When no escalation is active any more (it ended meanwhile) the bot has the
+   * conversation again: the message may be the rating it asked for, else the bot answers it.
    */
-  async whileQueued(input: Pick<ActInput, 'context' | 'memory' | 'conversationKey'>, wantsToCancel: boolean): Promise<boolean> {
+  async whileWithPeople(input: Pick<ActInput, 'context' | 'memory' | 'conversationKey'>, wantsToCancel: boolean): Promise<PeopleOutcome> {
     const now = new Date();
     const status = await this.deps.escalations.waitingStatus(input.conversationKey, now);
     if (!status) {
       // The people side ended it (resolved or abandoned): the bot has the conversation again.
       input.memory.responder = 'bot';
       input.memory.lastToldPosition = undefined;
-      return this.takeRating(input);
+      return (await this.takeRating(input)) ? { kind: 'rating_recorded' } : { kind: 'back_to_bot' };
     }
+    const relayed: PeopleOutcome = { kind: 'relayed_to_people', escalation: status.escalation };
     if (status.escalation.status === 'assigned') {
       // With an agent: the message is for them (it is recorded with the turn); the bot stays quiet.
       await this.deps.escalations.customerActive(status.escalation, now);
-      return true;
+      return relayed;
     }
     if (wantsToCancel) {
       if (await this.deps.escalations.cancelByCustomer(input.conversationKey, now)) {
@@ -102,24 +115,24 @@ export class TurnActions {
         input.memory.lastToldPosition = undefined;
         await this.deps.conversations.transition(input.conversationKey, ['queued'], 'bot', now);
         await this.say(input.context, 'handoff.cancelled');
-      } else {
-        await this.say(input.context, 'handoff.cannotCancel');
+        return { kind: 'cancelled_wait' };
       }
-      return true;
+      await this.say(input.context, 'handoff.cannotCancel');
+      return relayed;
     }
     await this.deps.escalations.customerActive(status.escalation, now);
     const contact = status.escalation.afterHours ? contactChoice(input.context.activity.text ?? '') : undefined;
     if (contact) {
       await this.deps.escalations.recordContactChoice(status.escalation, contact, now);
       await this.say(input.context, 'handoff.contactNoted', { contact });
-      return true;
+      return relayed;
     }
     if (status.position && status.position.position !== input.memory.lastToldPosition) {
       await this.tellPosition(input.context, input.memory, status);
     } else {
       await this.say(input.context, 'handoff.stillWaiting');
     }
-    return true;
+    return relayed;
   }
 
   /** The first message after an agent resolved the chat may be the 1–5 rating the bot asked for. */
@@ -154,7 +167,7 @@ export class TurnActions {
       { escalationId: status.escalation.id, trigger, pool: status.escalation.pool, frustration: input.perception.score, reasons: input.perception.reasons, customerId: input.customer?.id },
       history,
     );
-    input.memory.responder = 'queued';
+    input.memory.responder = 'people';
     await this.deps.conversations.transition(input.conversationKey, ['bot'], 'queued', new Date());
     await this.tellPosition(input.context, input.memory, status);
   }
@@ -172,7 +185,7 @@ export class TurnActions {
   private async say(context: TurnContext, template: string, data: Record<string, unknown> = {}): Promise<void> {
     const insight = getTurnInsight(context);
     await context.sendActivity(
-      this.deps.content.render({ template, tone: insight.tone, locale: insight.locale, channel: insight.channel, data: { ...insight.templateData, ...data } }),
+      this.deps.content.render({ template, tone: insight.tone, locale: insight.locale, channel: insight.channel, data: { ...insight.templateData, ...data }, audience: insight.audience }),
     );
   }
 

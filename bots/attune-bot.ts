@@ -10,17 +10,25 @@ import { createTaskDialogs } from '../dialogs/task-catalog';
 import { setTurnInsight } from '../dialogs/turn-insight';
 import type { BusinessHours } from '../escalation/business-hours';
 import type { EscalationSettings } from '../escalation/escalation-policy';
+import { NO_DESK_EVENTS, type DeskEvents } from '../escalation/desk-events';
 import type { EscalationService } from '../escalation/escalation-service';
 import { FrustrationMeter } from '../escalation/frustration-meter';
 import type { Logger } from '../core/logger';
 import type { OpenAiIntentRefiner } from '../nlu/llm';
 import type { Recognizer } from '../nlu/recognizer';
-import type { Understanding } from '../nlu/types';
+import { OUT_OF_SCOPE, type Understanding } from '../nlu/types';
 import { CustomerContextReader, type CustomerContext } from '../personalization/customer-context';
-import type { AttuneStore } from '../storage/ports';
-import { TurnActions } from './act';
-import { freshMemory, type ConversationMemory } from './conversation-memory';
-import { decide } from './decide';
+import type { AttuneStore, EscalationRecord } from '../storage/ports';
+import { TurnActions, type PeopleOutcome } from './act';
+import { freshMemory, withPeople, type ConversationMemory } from './conversation-memory';
+import { decide, type Decision } from './decide';
+import { PersonalTouch, type PersonalTurn } from '../personalization/personal-touch';
+import { freshPersonalMemory } from '../personalization/personal-memory';
+import { recogniseReply } from '../personalization/personal-replies';
+import { offerInputOf } from '../personalization/offers/offer-input';
+import type { OfferExperiments } from '../personalization/offers/offer-experiment';
+import { setTaskProgress, TaskProgress } from '../personalization/task-progress';
+import type { Perception } from '../escalation/frustration-meter';
 import { TurnRecorder, type TurnRecording } from './turn-recorder';
 
 export interface AttuneBotDependencies {
@@ -36,9 +44,15 @@ export interface AttuneBotDependencies {
   readonly frustrationMeter?: FrustrationMeter;
   /** Optional LLM, consulted only when the local intent model is unsure (bounded by a timeout). */
   readonly intentRefiner?: OpenAiIntentRefiner;
+  /** Live updates for the agent desks: what the customer writes while the chat is with people. */
+  readonly deskEvents?: DeskEvents;
+  /** Running offer experiments: which offer (or none) each variant's customers see. */
+  readonly offerExperiments?: OfferExperiments;
 }
 
 const RECORDING_KEY = Symbol('attune.turnRecording');
+/** The escalation whose agent gets this turn's messages live. */
+const RELAY_KEY = Symbol('attune.relayToPeople');
 const CANCEL_WAIT = /\b(cancel|never ?mind|forget it|no longer need)\b/i;
 
 export class AttuneBot extends ActivityHandler {
@@ -48,6 +62,8 @@ export class AttuneBot extends ActivityHandler {
   private readonly recorder: TurnRecorder;
   private readonly actions: TurnActions;
   private readonly meter: FrustrationMeter;
+  private readonly personal: PersonalTouch;
+  private readonly deskEvents: DeskEvents;
 
   constructor(private readonly deps: AttuneBotDependencies) {
     super();
@@ -57,7 +73,12 @@ export class AttuneBot extends ActivityHandler {
     if (!deps.content) throw new Error('[AttuneBot]: Missing parameter. content is required');
     this.memory = deps.conversationState.createProperty<ConversationMemory>('attune');
     this.dialogs = createTaskDialogs(deps.conversationState.createProperty<DialogState>('dialogState'), deps.content);
-    this.contextReader = new CustomerContextReader(deps.store.customers, deps.defaultLocale);
+    this.contextReader = new CustomerContextReader({
+      profiles: deps.store.customers,
+      conversations: deps.store.conversations,
+      businessHours: deps.businessHours,
+      defaultLocale: deps.defaultLocale,
+    });
     this.recorder = new TurnRecorder(deps.store.turns);
     this.actions = new TurnActions({
       content: deps.content,
@@ -67,6 +88,8 @@ export class AttuneBot extends ActivityHandler {
       businessHours: deps.businessHours,
     });
     this.meter = deps.frustrationMeter ?? new FrustrationMeter();
+    this.personal = new PersonalTouch({ profiles: deps.store.customers, offerEvents: deps.store.offerEvents, content: deps.content, offerExperiments: deps.offerExperiments });
+    this.deskEvents = deps.deskEvents ?? NO_DESK_EVENTS;
 
     this.onMessage(async (context, next) => {
       await this.handleMessage(context);
@@ -83,9 +106,13 @@ export class AttuneBot extends ActivityHandler {
     await super.run(context);
     const recording = context.turnState.get(RECORDING_KEY) as TurnRecording | undefined;
     await Promise.all([this.deps.conversationState.saveChanges(context), recording && this.recorder.flush(recording)]);
+    // After the flush, so a desk that re-reads the transcript on this event finds the turn stored.
+    const relayTo = context.turnState.get(RELAY_KEY) as EscalationRecord | undefined;
+    if (relayTo && recording) await this.deskEvents.transcriptAdded(relayTo, recording.records());
   }
 
   private async handleMessage(context: TurnContext): Promise<void> {
+    const receivedAt = new Date();
     const memory = await this.memory.get(context, freshMemory());
     const customerContext = await this.contextReader.read(context.activity, memory.lookup);
     const recording = this.recorder.begin(context, customerContext.conversationKey, customerContext.customer?.id);
@@ -94,29 +121,64 @@ export class AttuneBot extends ActivityHandler {
 
     const text = context.activity.text ?? '';
     // While people have the chat, the message is for them: no network call to refine its intent.
-    const understanding = await this.understand(text, memory.responder === 'bot');
+    const understanding = await this.understand(text, !withPeople(memory));
     const dialogContext = await this.dialogs.createContext(context);
-    const taskInProgress = dialogContext.activeDialog !== undefined && memory.responder === 'bot';
+    const taskInProgress = dialogContext.activeDialog !== undefined && !withPeople(memory);
     const { state, perception } = this.meter.perceive(memory.frustration, { text, understanding, at: Date.now(), answeringPrompt: taskInProgress });
     memory.frustration = state;
-    const decision = decide({ text, understanding, perception, taskInProgress, personOffered: memory.personOffered }, this.deps.escalation);
+    const personalMemory = (memory.personal ??= freshPersonalMemory());
+    const customer = customerContext.customer;
+    await this.personal.prepare(personalMemory, customer);
+    const decision = decide(
+      {
+        text,
+        understanding,
+        perception,
+        taskInProgress,
+        personOffered: memory.personOffered,
+        customer: customer && { style: customer.style, tier: customer.tier },
+        personalReply: withPeople(memory) ? undefined : recogniseReply(text, personalMemory.awaiting),
+        offer: customer && offerInputOf(personalMemory, customer, understanding, perception),
+      },
+      this.deps.escalation,
+    );
     setTurnInsight(context, {
       tone: decision.tone,
       locale: customerContext.locale,
       channel: customerContext.channel,
       understanding,
       templateData: templateDataFor(customerContext),
-    });
-    recording.customerSaid(text, {
-      understanding,
-      frustration: { score: perception.score, reasons: perception.reasons },
-      decision: { action: decision.action.kind, tone: decision.tone, reasons: decision.reasons },
+      audience: { key: customerContext.customer?.id ?? customerContext.conversationKey, conversationId: customerContext.conversationKey },
     });
 
     const act = { context, dialogs: dialogContext, decision, perception, memory, conversationKey: customerContext.conversationKey, customer: customerContext.customer, recording };
-    const handledWhileQueued = memory.responder === 'queued' && (await this.actions.whileQueued(act, CANCEL_WAIT.test(text)));
-    if (!handledWhileQueued) await this.actions.act(act);
-    this.deps.logger.debug({ conversation: customerContext.conversationKey, intent: understanding.intent.intent, action: decision.action.kind, tone: decision.tone, frustration: perception.score }, 'turn');
+    // Only a chat with people costs the read of its escalation; the bot's own turns skip it.
+    const outcome: PeopleOutcome = withPeople(memory) ? await this.actions.whileWithPeople(act, CANCEL_WAIT.test(text)) : { kind: 'back_to_bot' };
+    // What the turn really did: the Decide result only when the bot acts on it.
+    const recorded = outcome.kind === 'back_to_bot' ? { action: decision.action.kind, tone: decision.tone, reasons: decision.reasons } : { action: outcome.kind, tone: decision.tone, reasons: [{ name: 'chat_with_people', weight: 1 }] };
+    recording.customerSaid(text, { understanding, frustration: { score: perception.score, reasons: perception.reasons }, decision: recorded }, receivedAt);
+    if (outcome.kind === 'back_to_bot') {
+      const personalTurn: PersonalTurn = { context, dialogs: dialogContext, memory: personalMemory, lookup: memory.lookup, conversationKey: customerContext.conversationKey };
+      await this.botActs(personalTurn, decision, perception, () => this.actions.act(act));
+    }
+    if (outcome.kind === 'relayed_to_people') context.turnState.set(RELAY_KEY, outcome.escalation);
+    this.deps.logger.debug({ conversation: customerContext.conversationKey, intent: understanding.intent.intent, action: recorded.action, tone: decision.tone, frustration: perception.score }, 'turn');
+  }
+
+  /**
+   * The bot's own turn: a personal reply or the decided action, then at most one personal
+   * follow-up (resume, offer or preference question), then the task progress kept for resume.
+   */
+  private async botActs(turn: PersonalTurn, decision: Decision, perception: Perception, act: () => Promise<void>): Promise<void> {
+    const progress = new TaskProgress();
+    setTaskProgress(turn.context, progress);
+    const { action } = decision;
+    await this.personal.moveOn(turn, action.kind === 'personal' ? action.reply : undefined);
+    if (action.kind === 'personal') await this.personal.respond(turn, action.reply);
+    else await act();
+    const smallTalk = action.kind === 'small_talk' ? action.template : undefined;
+    await this.personal.follow(turn, { action: action.kind, smallTalk, offer: decision.offer, perception, tone: decision.tone });
+    await this.personal.keepProgress(turn, progress, turn.context.activity.channelId);
   }
 
   /** Local NLU; the LLM only when configured and the local model is unsure, never slower than its timeout. */
@@ -135,9 +197,15 @@ export class AttuneBot extends ActivityHandler {
     if (memory.welcomed) return;
     memory.welcomed = true;
     const customerContext = await this.contextReader.read(context.activity, memory.lookup);
+    const templateData = templateDataFor(customerContext);
+    setTurnInsight(context, { tone: 'neutral', locale: customerContext.locale, channel: customerContext.channel, understanding: NOTHING_SAID, templateData });
     await context.sendActivity(
-      this.deps.content.render({ template: 'welcome', tone: 'neutral', locale: customerContext.locale, channel: customerContext.channel, data: templateDataFor(customerContext) }),
+      this.deps.content.render({ template: 'welcome', tone: 'neutral', locale: customerContext.locale, channel: customerContext.channel, data: templateData }),
     );
+    // A customer the channel already identifies (e.g. a linked identity) hears of their unfinished
+    // task at once rather than after their first message; the lookup above is the only read.
+    const personal = (memory.personal ??= freshPersonalMemory());
+    await this.personal.offerResume({ context, memory: personal, lookup: memory.lookup, conversationKey: customerContext.conversationKey });
   }
 
   /** Creates the conversation record on the first message (one write); later turns skip it. */
@@ -156,6 +224,13 @@ export class AttuneBot extends ActivityHandler {
     });
   }
 }
+
+/** What a join (no words yet) tells the turn insight. */
+const NOTHING_SAID: Understanding = {
+  intent: { intent: OUT_OF_SCOPE, confidence: 0, alternatives: [] },
+  entities: [],
+  sentiment: { score: 0, cues: { anger: 0, anxiety: 0, urgency: 0, confusion: 0, gratitude: 0 } },
+};
 
 function templateDataFor(customerContext: CustomerContext): Record<string, unknown> {
   const customer = customerContext.customer;

@@ -5,9 +5,10 @@
  */
 import { CALM, type FrustrationState } from '../escalation/frustration-meter';
 import type { CustomerLookup } from '../personalization/customer-context';
+import type { PersonalMemory } from '../personalization/personal-memory';
 
-/** Who is answering the customer now. */
-export type Responder = 'bot' | 'queued';
+/** Who is answering the customer now: the bot, or people (the chat waits for an agent or is with one). */
+export type Responder = 'bot' | 'people';
 
 export interface ConversationMemory {
   lookup: CustomerLookup;
@@ -21,8 +22,18 @@ export interface ConversationMemory {
   lastToldPosition?: number;
   /** The bot offered a person unasked; it does so once per conversation. */
   personOffered: boolean;
+  /** Offers, resume and profiling in this conversation (absent in state saved before they existed). */
+  personal?: PersonalMemory;
 }
 
 export function freshMemory(): ConversationMemory {
   return { lookup: { resolved: false }, frustration: CALM, opened: false, responder: 'bot', welcomed: false, personOffered: false };
+}
+
+/**
+ * True while the chat is queued for an agent or with one. State saved before `people` was named
+ * holds `queued`; anything but `bot` means people, so those chats stay with them.
+ */
+export function withPeople(memory: Pick<ConversationMemory, 'responder'>): boolean {
+  return memory.responder !== 'bot';
 }

@@ -7,7 +7,10 @@ import { dialogForIntent } from '../dialogs/task-catalog';
 import { escalationTrigger, type EscalationSettings, type EscalationTrigger } from '../escalation/escalation-policy';
 import type { Perception } from '../escalation/frustration-meter';
 import { OUT_OF_SCOPE, type IntentScore, type Understanding } from '../nlu/types';
-import { chooseTone } from '../personalization/tone-policy';
+import { chooseOffer, type OfferDecision } from '../personalization/offers/offer-policy';
+import type { OfferInput } from '../personalization/offers/offer-input';
+import type { PersonalReply } from '../personalization/personal-replies';
+import { chooseTone, type ToneProfile } from '../personalization/tone-policy';
 import type { Tone } from '../personalization/tone';
 
 export type SmallTalk = 'greeting' | 'thanks' | 'goodbye' | 'help' | 'noTaskInProgress';
@@ -23,11 +26,15 @@ export type Action =
   /** A guess the model is unsure of: "is it about X or Y?" instead of running the wrong task. */
   | { readonly kind: 'clarify'; readonly suggestions: readonly IntentScore[] }
   /** Frustration is rising: offer a person before the customer has to ask. */
-  | { readonly kind: 'offer_person' };
+  | { readonly kind: 'offer_person' }
+  /** An answer to what personalization asked, "why am I seeing this?" or "stop offers". */
+  | { readonly kind: 'personal'; readonly reply: PersonalReply };
 
 export interface Decision {
   readonly action: Action;
   readonly tone: Tone;
+  /** The next best offer for this turn, or why there is none (shown after the reply, if at all). */
+  readonly offer: OfferDecision;
   readonly reasons: readonly Reason[];
 }
 
@@ -39,7 +46,18 @@ export interface DecisionInput {
   readonly taskInProgress: boolean;
   /** A person was already offered in this conversation (offer once, never nag). */
   readonly personOffered: boolean;
+  /** The customer's stated style and tier, for the tone (absent: an anonymous visitor). */
+  readonly customer?: ToneProfile;
+  /** The message answers what personalization asked, or is an offer command. */
+  readonly personalReply?: PersonalReply;
+  /** What the offer engine may see; absent means no known customer, so no offer. */
+  readonly offer?: OfferInput;
 }
+
+/** Turns that served the customer; an offer may follow only these. */
+const OFFER_MOMENTS: ReadonlySet<Action['kind']> = new Set(['start_task', 'continue_task', 'small_talk']);
+const NO_CUSTOMER: OfferDecision = { kind: 'none', suppressedBy: 'anonymous' };
+const NOT_THE_MOMENT: OfferDecision = { kind: 'none', suppressedBy: 'not_the_moment' };
 
 /** Switching tasks mid-dialog needs this much confidence, or a prompt answer could derail it. */
 const SWITCH_TASK_CONFIDENCE = 0.8;
@@ -54,15 +72,23 @@ const HELP = /^\s*(help|menu|options|what can you do\??|what can i ask\??)\s*[.!
 const CANCEL = /^\s*(cancel|stop|never ?mind|forget it|start over|quit)\s*[.!]*\s*$/i;
 
 export function decide(input: DecisionInput, settings: EscalationSettings): Decision {
-  const tone = chooseTone(input.understanding, input.perception);
-  const decision = (action: Action, ...reasons: Reason[]): Decision => ({
-    action,
-    tone: tone.tone,
-    reasons: [...reasons, ...tone.reasons.map((reason) => ({ ...reason, name: `tone:${reason.name}` }))],
-  });
+  const tone = chooseTone(input.understanding, input.perception, input.customer);
+  const decision = (action: Action, ...reasons: Reason[]): Decision => {
+    const offer = !OFFER_MOMENTS.has(action.kind) ? NOT_THE_MOMENT : input.offer ? chooseOffer(input.offer) : NO_CUSTOMER;
+    return {
+      action,
+      tone: tone.tone,
+      offer,
+      reasons: [...reasons, ...tone.reasons.map((reason) => ({ ...reason, name: `tone:${reason.name}` })), offerReason(offer)],
+    };
+  };
+
+  // "Stop offers" is honoured whatever else is going on.
+  if (input.personalReply?.kind === 'stop_offers') return decision({ kind: 'personal', reply: input.personalReply }, { name: 'asked_to_stop_offers', weight: 1 });
 
   const trigger = escalationTrigger(input.text, input.perception, input.understanding, settings);
   if (trigger) return decision({ kind: 'escalate', trigger }, { name: `escalate:${trigger}`, weight: input.perception.score });
+  if (input.personalReply) return decision({ kind: 'personal', reply: input.personalReply }, { name: `personal:${input.personalReply.kind}`, weight: 1 });
   if (HELP.test(input.text)) return decision({ kind: 'small_talk', template: 'help' }, { name: 'asked_for_help', weight: 1 });
   if (CANCEL.test(input.text)) return decision({ kind: 'cancel_task' }, { name: 'asked_to_cancel', weight: 1 });
 
@@ -90,6 +116,13 @@ export function decide(input: DecisionInput, settings: EscalationSettings): Deci
     return decision({ kind: 'small_talk', template: 'noTaskInProgress' }, { name: `intent:${intent}`, weight: confidence });
   }
   return decision({ kind: 'unsupported', intent }, { name: `intent:${intent}`, weight: confidence });
+}
+
+/** The offer outcome as a recorded reason: `offer:<id>` with its score, or `offer_suppressed:<rule>`. */
+function offerReason(offer: OfferDecision): Reason {
+  return offer.kind === 'offer'
+    ? { name: `offer:${offer.offerId}`, weight: offer.score, detail: offer.reasons.join(',') }
+    : { name: `offer_suppressed:${offer.suppressedBy}`, weight: 1 };
 }
 
 function isSmallTalk(intent: string): intent is 'greeting' | 'thanks' | 'goodbye' {

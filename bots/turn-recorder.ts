@@ -25,7 +25,8 @@ export class TurnRecording {
   }
 
   botSent(activity: Partial<Activity>, at: Date = new Date()): void {
-    const renderedFrom = (activity.channelData as { attune?: RenderedFrom } | undefined)?.attune;
+    const channelData = activity.channelData as { attune?: RenderedFrom; offer?: TurnRecord['offer'] } | undefined;
+    const renderedFrom = channelData?.attune;
     this.replies.push({
       id: randomUUID(),
       conversationId: this.conversationId,
@@ -34,6 +35,7 @@ export class TurnRecording {
       text: activity.text ?? '',
       at,
       template: renderedFrom?.template,
+      ...(channelData?.offer && { offer: { id: channelData.offer.id, reasons: [...channelData.offer.reasons] } }),
     });
   }
 

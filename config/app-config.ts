@@ -84,6 +84,14 @@ const environmentSchema = z.object({
   MicrosoftAppPassword: optionalString,
   MicrosoftAppType: oneOf('MicrosoftAppType', APP_TYPES, 'MultiTenant'),
   MicrosoftAppTenantId: optionalString,
+  ToBotFromChannelOpenIdMetadataUrl: url('ToBotFromChannelOpenIdMetadataUrl', ['https:', 'http:']),
+  METRICS_TOKEN: optionalString.pipe(z.string().min(16, 'METRICS_TOKEN must be at least 16 characters').optional()),
+  CONVERSATION_RATE_LIMIT_PER_MINUTE: integer('CONVERSATION_RATE_LIMIT_PER_MINUTE', 60, 0, 100_000),
+  CONVERSATION_RATE_LIMIT_BURST: integer('CONVERSATION_RATE_LIMIT_BURST', 20, 1, 100_000),
+  DIRECT_LINE_TOKEN_SECRET: optionalString.pipe(z.string().min(32, 'DIRECT_LINE_TOKEN_SECRET must be at least 32 characters (e.g. openssl rand -base64 48)').optional()),
+  DIRECT_LINE_SECRET: optionalString,
+  DIRECT_LINE_DOMAIN: url('DIRECT_LINE_DOMAIN', ['https:', 'http:']),
+  DIRECT_LINE_TOKENS_PER_MINUTE: integer('DIRECT_LINE_TOKENS_PER_MINUTE', 20, 1, 10_000),
 });
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -94,6 +102,8 @@ export interface BotCredentials {
   readonly appPassword?: string;
   readonly appType: (typeof APP_TYPES)[number];
   readonly tenantId?: string;
+  /** Replaces the public cloud's OpenID metadata for channel tokens (server/auth/bot-framework-endpoints.ts). */
+  readonly openIdMetadataUrl?: string;
 }
 
 export type StorageSettings =
@@ -126,6 +136,21 @@ export interface AppConfig {
   readonly businessHours: BusinessHours;
   /** Absent: local/Emulator mode, requests are not authenticated. */
   readonly botCredentials?: BotCredentials;
+  /** Bearer token GET /metrics requires; absent: /metrics is open (observability/metrics-endpoint.ts). */
+  readonly metricsToken?: string;
+  /** Messages per conversation on POST /api/messages (token bucket); absent: no limit. */
+  readonly conversationRateLimit?: { readonly perMinute: number; readonly burst: number };
+  /** The customer web chat: the built-in Direct Line endpoint, or Azure's when a secret is set. */
+  readonly directLine: DirectLineSettings;
+}
+
+export interface DirectLineSettings {
+  /** Signs the built-in endpoint's tokens; absent: a random key per process (one instance only). */
+  readonly tokenSecret?: string;
+  /** Set: the page gets its tokens from Azure Direct Line and the built-in endpoint is off. */
+  readonly azure?: { readonly secret: string; readonly domain: string };
+  /** Tokens (new conversations) per client address per minute. */
+  readonly tokensPerMinute: number;
 }
 
 /**
@@ -165,6 +190,16 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, pr
     },
     businessHours: readBusinessHours(vars),
     botCredentials: readBotCredentials(vars),
+    metricsToken: vars.METRICS_TOKEN,
+    conversationRateLimit:
+      vars.CONVERSATION_RATE_LIMIT_PER_MINUTE === 0 ? undefined : { perMinute: vars.CONVERSATION_RATE_LIMIT_PER_MINUTE, burst: vars.CONVERSATION_RATE_LIMIT_BURST },
+    directLine: {
+      tokenSecret: vars.DIRECT_LINE_TOKEN_SECRET,
+      azure: vars.DIRECT_LINE_SECRET
+        ? { secret: vars.DIRECT_LINE_SECRET, domain: (vars.DIRECT_LINE_DOMAIN ?? 'https://directline.botframework.com/v3/directline').replace(/\/+$/, '') }
+        : undefined,
+      tokensPerMinute: vars.DIRECT_LINE_TOKENS_PER_MINUTE,
+    },
   });
 }
 
@@ -221,6 +256,7 @@ function readBotCredentials(vars: z.infer<typeof environmentSchema>): BotCredent
     appPassword: vars.MicrosoftAppPassword,
     appType: vars.MicrosoftAppType,
     tenantId: vars.MicrosoftAppTenantId,
+    openIdMetadataUrl: vars.ToBotFromChannelOpenIdMetadataUrl,
   };
 }
 

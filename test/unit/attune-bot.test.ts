@@ -4,6 +4,7 @@ import pino from 'pino';
 import { AttuneBot } from '../../bots/attune-bot';
 import { ContentLibrary } from '../../content/content-library';
 import { parseBusinessHours } from '../../escalation/business-hours';
+import type { DeskEvents } from '../../escalation/desk-events';
 import { EscalationService } from '../../escalation/escalation-service';
 import { InProcessAgentQueue } from '../../escalation/queue/in-process-agent-queue';
 import { createStore } from '../../storage/create-store';
@@ -17,6 +18,8 @@ describe('AttuneBot conversations (TestAdapter)', () => {
   let store: AttuneStore;
   let adapter: TestAdapter;
   let queue: InProcessAgentQueue;
+  /** What the bot published for the agent desks: escalation id and the texts relayed. */
+  let relayed: { escalationId: string; texts: string[] }[];
   const logger = pino({ level: 'silent' });
   const alwaysOpen = parseBusinessHours('00:00-24:00', 'Mon-Sun', 'UTC');
 
@@ -27,6 +30,13 @@ describe('AttuneBot conversations (TestAdapter)', () => {
   beforeEach(async () => {
     store = await createStore({ kind: 'memory' });
     queue = new InProcessAgentQueue({ logger });
+    relayed = [];
+    const deskEvents: DeskEvents = {
+      escalationChanged: async () => undefined,
+      transcriptAdded: async (escalation, turns) => {
+        relayed.push({ escalationId: escalation.id, texts: turns.map((turn) => turn.text) });
+      },
+    };
     const timings = { slaMs: 600_000, abandonAfterMs: 1_800_000 };
     const escalations = new EscalationService(store.escalations, store.turns, queue, alwaysOpen, timings, logger);
     const conversationState = new ConversationState(store.botState);
@@ -40,6 +50,7 @@ describe('AttuneBot conversations (TestAdapter)', () => {
       businessHours: alwaysOpen,
       defaultLocale: 'en',
       logger,
+      deskEvents,
     });
     adapter = new TestAdapter((context) => bot.run(context));
   });
@@ -132,6 +143,17 @@ describe('AttuneBot conversations (TestAdapter)', () => {
     // botbuilder 4.23 attaches the transcript as JSON named "Transcript" (not the vnd content type).
     expect(transcript).toMatchObject({ name: 'Transcript', contentType: 'application/json' });
     expect((transcript?.content as { activities: Activity[] }).activities.map((a) => a.text)).toEqual(expect.arrayContaining(['hello', 'I want to talk to a person']));
+
+    // While people have the chat, the record says so rather than what Decide would have done.
+    const turns = await store.turns.listByConversation(escalation!.conversationId, 20);
+    const decisionOf = (text: string) => turns.find((turn) => turn.role === 'customer' && turn.text === text)?.decision?.action;
+    expect(decisionOf('are you there?')).toBe('relayed_to_people');
+    expect(decisionOf('never mind')).toBe('cancelled_wait');
+    expect(decisionOf('hello')).toBe('small_talk');
+    // Only the message written while waiting went to the desks, with the bot's answer to it.
+    expect(relayed).toHaveLength(1);
+    expect(relayed[0]?.escalationId).toBe(escalation!.id);
+    expect(relayed[0]?.texts[0]).toBe('are you there?');
   });
 
   it('escalates a furious customer before the third failure', async () => {
