@@ -20,6 +20,7 @@ import { readContentFiles } from './content-files';
 import { ContentLibrary } from './content-library';
 import { formatProblem, hasErrors, lintContent } from './content-lint';
 import { MOOD_TONES, previewAsText, previewReply, type Mood } from './content-preview';
+import { UsageError, type Writable } from '../core/command-line';
 
 const USAGE = `usage:
   npm run content -- lint [dir]
@@ -29,10 +30,6 @@ const USAGE = `usage:
 lint     checks every <dir>/<locale>/*.lg (default: the project's content folder); exit 1 on errors.
 preview  renders a template as the customer would see it; --profile reads the customer from the store.
 `;
-
-type Writable = Pick<NodeJS.WritableStream, 'write'>;
-
-class UsageError extends Error {}
 
 export async function main(argv: readonly string[], env: Readonly<Record<string, string | undefined>> = process.env, out: Writable = process.stdout, err: Writable = process.stderr): Promise<number> {
   const [command, ...rest] = argv;

@@ -11,6 +11,7 @@
 import { isAttuneError } from '../core/errors';
 import { agentNameProblem, createAgentAccount, AGENT_POOLS, STAFF_ROLES, type CreatedAgentAccount } from '../server/auth/agent-accounts';
 import type { AgentAccount, AgentPool, AttuneStore, StaffRole } from '../storage/ports';
+import { parseCommandLine, UsageError, type Writable } from '../core/command-line';
 import { runMain } from '../core/run-main';
 import { openCliStore } from './open-cli-store';
 
@@ -24,14 +25,9 @@ list  shows the accounts (never passwords).
         list prints one line per account. (npm run --silent keeps npm's own lines off stdout.)
 `;
 
-type Writable = Pick<NodeJS.WritableStream, 'write'>;
-
 type Command =
   | { readonly kind: 'add'; readonly name: string; readonly pool: AgentPool; readonly role: StaffRole; readonly json: boolean }
-  | { readonly kind: 'list'; readonly json: boolean }
-  | { readonly kind: 'help' };
-
-class UsageError extends Error {}
+  | { readonly kind: 'list'; readonly json: boolean };
 
 export async function main(
   argv: readonly string[],
@@ -39,18 +35,8 @@ export async function main(
   out: Writable = process.stdout,
   err: Writable = process.stderr,
 ): Promise<number> {
-  let command: Command;
-  try {
-    command = parseCommand(argv);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    err.write(`agents: ${error.message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (command.kind === 'help') {
-    out.write(USAGE);
-    return 0;
-  }
+  const command = parseCommandLine({ name: 'agents', usage: USAGE, parse: parseCommand }, argv, out, err);
+  if (typeof command === 'number') return command;
   const store = await openCliStore('agents', env, err);
   if (!store) return 1;
   try {
@@ -108,7 +94,7 @@ function publicFields(account: AgentAccount) {
   return { id: account.id, name: account.name, pool: account.pool, role: account.role, disabled: account.disabled, createdAt: account.createdAt.toISOString() };
 }
 
-function parseCommand(argv: readonly string[]): Command {
+function parseCommand(argv: readonly string[]): Command | { readonly kind: 'help' } {
   const [verb, ...args] = argv;
   if (verb === 'help' || verb === '--help' || verb === '-h') return { kind: 'help' };
   if (verb !== 'add' && verb !== 'list') throw new UsageError(verb === undefined ? 'a command is required' : `unknown command "${verb}"`);

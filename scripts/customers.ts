@@ -10,6 +10,7 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { parseCommandLine, UsageError, type Writable } from '../core/command-line';
 import { runMain } from '../core/run-main';
 import { mergeCrmCustomer, parseCrmFile, type CrmCustomer } from '../personalization/crm-import';
 import { eraseCustomer, exportCustomer } from '../personalization/customer-data';
@@ -31,15 +32,10 @@ erase   deletes the profile, conversations and turns; offer events and escalatio
 link    adds a channel identity to a profile, so the customer is one person on both channels.
 `;
 
-type Writable = Pick<NodeJS.WritableStream, 'write'>;
-
 type Command =
   | { readonly kind: 'import'; readonly file: string }
   | { readonly kind: 'export' | 'erase'; readonly id: string }
-  | { readonly kind: 'link'; readonly id: string; readonly channelId: string; readonly userId: string }
-  | { readonly kind: 'help' };
-
-class UsageError extends Error {}
+  | { readonly kind: 'link'; readonly id: string; readonly channelId: string; readonly userId: string };
 
 export async function main(
   argv: readonly string[],
@@ -47,18 +43,8 @@ export async function main(
   out: Writable = process.stdout,
   err: Writable = process.stderr,
 ): Promise<number> {
-  let command: Command;
-  try {
-    command = parseCommand(argv);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    err.write(`customers: ${error.message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (command.kind === 'help') {
-    out.write(USAGE);
-    return 0;
-  }
+  const command = parseCommandLine({ name: 'customers', usage: USAGE, parse: parseCommand }, argv, out, err);
+  if (typeof command === 'number') return command;
   // The file is read and checked before the store is opened: a bad file changes nothing.
   let customers: readonly CrmCustomer[] = [];
   if (command.kind === 'import') {
@@ -149,7 +135,7 @@ async function linkOne(store: AttuneStore, command: Extract<Command, { kind: 'li
   return 0;
 }
 
-function parseCommand(argv: readonly string[]): Command {
+function parseCommand(argv: readonly string[]): Command | { readonly kind: 'help' } {
   const [verb, ...args] = argv;
   if (verb === undefined) throw new UsageError('a command is required');
   if (verb === 'help' || verb === '--help' || verb === '-h') return { kind: 'help' };

@@ -8,8 +8,7 @@ import { isAttuneError } from '../core/errors';
 import { findProjectRoot } from '../core/project-root';
 import { createStore } from '../storage/create-store';
 import type { AttuneStore } from '../storage/ports';
-
-type Writable = Pick<NodeJS.WritableStream, 'write'>;
+import type { Writable } from '../core/command-line';
 
 /** The open store, or undefined after the reason was written to `err` (exit code 1). */
 export async function openCliStore(command: string, env: Readonly<Record<string, string | undefined>>, err: Writable): Promise<AttuneStore | undefined> {

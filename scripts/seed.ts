@@ -8,8 +8,7 @@ import { findProjectRoot } from '../core/project-root';
 import { runMain } from '../core/run-main';
 import { importCustomers, readCrmFile } from './customers';
 import { openCliStore } from './open-cli-store';
-
-type Writable = Pick<NodeJS.WritableStream, 'write'>;
+import type { Writable } from '../core/command-line';
 
 export const DEMO_CUSTOMERS = path.join('personalization', 'data', 'demo-customers.json');
 

@@ -5,39 +5,22 @@
  * and sends it, sees the customer's next message arrive without a reload, and resolves; the
  * customer gets the agent's words and the rating prompt. Untrusted text stays text.
  */
-import fs from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import pino from 'pino';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { loadConfig } from '../../config/app-config';
-import { startAttune, type RunningAttune } from '../../index';
-import { createAgentAccount } from '../../server/auth/agent-accounts';
-import { launchChromium, screenshot } from '../support/browser';
+import type { BrowserContext, Page } from 'playwright-core';
+import { screenshot } from '../support/browser';
+import { startPageTestbed, type PageTestbed } from '../support/page-testbed';
 import { ScriptedCustomer, templateOf } from '../support/customer';
-import { FakeConnector } from '../support/fake-connector';
-
-const ROOT = path.resolve(__dirname, '..', '..');
 
 describe('agent desk page', () => {
-  const connector = new FakeConnector();
-  let dataDir: string;
-  let attune: RunningAttune;
-  let browser: Browser;
+  let bed: PageTestbed;
   let context: BrowserContext;
-  let password: string;
   let pageErrors: string[];
 
   beforeAll(async () => {
-    await connector.start();
-    dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'attune-desk-page-'));
-    attune = await startAttune(loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, BUSINESS_HOURS: '00:00-24:00' }, ROOT), pino({ level: 'silent' }));
-    ({ password } = await createAgentAccount(attune.store.agents, { name: 'ann', pool: 'apprentice', role: 'agent' }));
-    browser = await launchChromium();
+    bed = await startPageTestbed({ name: 'ann', pool: 'apprentice', role: 'agent' });
   });
 
   beforeEach(async () => {
-    context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+    context = await bed.browser.newContext({ viewport: { width: 1400, height: 1000 } });
     pageErrors = [];
   });
 
@@ -46,26 +29,23 @@ describe('agent desk page', () => {
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await attune?.close();
-    await connector.stop();
-    await fs.rm(dataDir, { recursive: true, force: true });
+    await bed?.close();
   });
 
   async function signIn(): Promise<Page> {
     const page = await context.newPage();
     page.setDefaultTimeout(15_000);
     page.on('pageerror', (error) => pageErrors.push(error.message));
-    await page.goto(`${attune.url}/agent`);
+    await page.goto(`${bed.attune.url}/agent`);
     await page.getByLabel('Name', { exact: true }).fill('ann');
-    await page.getByLabel('Password').fill(password);
+    await page.getByLabel('Password').fill(bed.password);
     await page.getByLabel('Password').press('Enter');
     await page.getByRole('status').filter({ hasText: 'live' }).waitFor();
     return page;
   }
 
   it('takes an escalated chat, talks both ways live, and hands the customer back to the bot for a rating', async () => {
-    const early = new ScriptedCustomer(attune.url, connector);
+    const early = new ScriptedCustomer(bed.attune.url, bed.connector);
     await early.say("my card hasn't arrived");
     await early.say('I want to talk to a person', 3);
 
@@ -73,7 +53,7 @@ describe('agent desk page', () => {
     await page.locator('#queue li', { hasText: 'card arrival' }).waitFor();
 
     // A second customer escalates while the desk is open: the queue shows them without a reload.
-    const late = new ScriptedCustomer(attune.url, connector);
+    const late = new ScriptedCustomer(bed.attune.url, bed.connector);
     await late.say('I need to speak to an agent', 3);
     await page.locator('#queue li').nth(1).waitFor();
     expect(await page.locator('#queue li').count()).toBe(2);
@@ -91,7 +71,7 @@ describe('agent desk page', () => {
     expect(await page.locator('#sparkline svg circle').count()).toBeGreaterThanOrEqual(2);
     expect(await page.locator('#context-tried li').count()).toBeGreaterThanOrEqual(1);
     await page.locator('#queue li', { hasText: 'card arrival' }).waitFor({ state: 'detached' });
-    const joined = await connector.waitFor(early.conversationId, connector.activities(early.conversationId).length);
+    const joined = await bed.connector.waitFor(early.conversationId, bed.connector.activities(early.conversationId).length);
     expect(joined.map(templateOf)).toContain('handoff.agentJoined');
 
     // The customer writes: the line appears on the desk without a reload.
@@ -106,9 +86,9 @@ describe('agent desk page', () => {
     const box = page.getByLabel('Message to the customer');
     expect(await box.inputValue()).toBe(suggested);
     await box.fill(`Thanks. ${suggested}`);
-    const before = connector.activities(early.conversationId).length;
+    const before = bed.connector.activities(early.conversationId).length;
     await box.press('Enter');
-    const [delivered] = (await connector.waitFor(early.conversationId, before + 1)).slice(before);
+    const [delivered] = (await bed.connector.waitFor(early.conversationId, before + 1)).slice(before);
     expect(delivered?.text).toBe(`Thanks. ${suggested}`);
     await transcript.locator('.line.agent', { hasText: `Thanks. ${suggested}` }).waitFor();
     expect(await box.inputValue()).toBe('');
@@ -116,13 +96,13 @@ describe('agent desk page', () => {
     await page.getByLabel('Internal note (never sent to the customer)').fill('replacement to be ordered');
     await page.getByRole('button', { name: 'Add note' }).click();
     await transcript.locator('.line.note', { hasText: 'ann: replacement to be ordered' }).waitFor();
-    expect(connector.activities(early.conversationId)).toHaveLength(before + 1);
+    expect(bed.connector.activities(early.conversationId)).toHaveLength(before + 1);
 
     await page.getByLabel('Outcome').selectOption('replacement_ordered');
-    const beforeResolve = connector.activities(early.conversationId).length;
+    const beforeResolve = bed.connector.activities(early.conversationId).length;
     await page.getByRole('button', { name: 'Resolve' }).click();
     await page.locator('#chat-status', { hasText: 'Resolved' }).waitFor();
-    const [prompt] = (await connector.waitFor(early.conversationId, beforeResolve + 1)).slice(beforeResolve);
+    const [prompt] = (await bed.connector.waitFor(early.conversationId, beforeResolve + 1)).slice(beforeResolve);
     expect(templateOf(prompt!)).toBe('handoff.resolved');
     expect(prompt!.suggestedActions?.actions.map((a) => a.title)).toEqual(['1', '2', '3', '4', '5']);
     await screenshot(page, 'agent-desk');
@@ -134,7 +114,7 @@ describe('agent desk page', () => {
   it('shows markup in a customer name and message as text, and runs none of it', async () => {
     const userId = `user-xss-${Date.now()}`;
     const now = new Date();
-    await attune.store.customers.save({
+    await bed.attune.store.customers.save({
       id: `cust-${userId}`,
       identities: [{ channelId: 'webchat', userId }],
       firstName: '<img src=x onerror="window.__xssName=1">',
@@ -145,7 +125,7 @@ describe('agent desk page', () => {
       createdAt: now,
       updatedAt: now,
     });
-    const customer = new ScriptedCustomer(attune.url, connector, { userId });
+    const customer = new ScriptedCustomer(bed.attune.url, bed.connector, { userId });
     await customer.say('I want to talk to a person', 3);
     const script = '<script>window.__xssMessage=1</script>';
     const image = '<img src=x onerror="window.__xssImage=1">';

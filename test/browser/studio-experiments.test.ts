@@ -4,44 +4,25 @@
  * shows each variant's counts with 95% intervals and the guardrail state; then stops it. Names
  * typed by people are shown as text, and an invalid experiment is refused with the API's message.
  */
-import fs from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import pino from 'pino';
-import type { Browser, Page } from 'playwright-core';
-import { loadConfig } from '../../config/app-config';
-import { startAttune, type RunningAttune } from '../../index';
-import { createAgentAccount } from '../../server/auth/agent-accounts';
-import { launchChromium, screenshot } from '../support/browser';
+import type { Page } from 'playwright-core';
+import { screenshot } from '../support/browser';
+import { startPageTestbed, type PageTestbed } from '../support/page-testbed';
 import { ScriptedCustomer } from '../support/customer';
-import { FakeConnector } from '../support/fake-connector';
 
-const ROOT = path.resolve(__dirname, '..', '..');
 const HOSTILE_NAME = 'Cheers <img src=x onerror="window.__pwned=1">';
 const VARIANT_COPY = 'Cheers, glad that helped!';
 
 describe('studio experiments screen', () => {
-  const connector = new FakeConnector();
-  let dataDir: string;
-  let attune: RunningAttune;
-  let browser: Browser;
+  let bed: PageTestbed;
   let page: Page;
-  let password: string;
 
   beforeAll(async () => {
-    await connector.start();
-    dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'attune-studio-exp-'));
-    attune = await startAttune(loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, BUSINESS_HOURS: '00:00-24:00' }, ROOT), pino({ level: 'silent' }));
-    ({ password } = await createAgentAccount(attune.store.agents, { name: 'robin', pool: 'apprentice', role: 'content' }));
-    browser = await launchChromium();
-    page = await browser.newPage();
+    bed = await startPageTestbed({ name: 'robin', pool: 'apprentice', role: 'content' });
+    page = await bed.browser.newPage();
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await attune?.close();
-    await connector.stop();
-    await fs.rm(dataDir, { recursive: true, force: true });
+    await bed?.close();
   });
 
   const card = (name: string) => page.locator('.experiment-card').filter({ has: page.locator('.experiment-name', { hasText: name }) });
@@ -51,9 +32,9 @@ describe('studio experiments screen', () => {
       .evaluateAll((rows) => rows.map((row) => ({ variant: row.getAttribute('data-variant'), cells: [...row.querySelectorAll('td')].map((td) => td.textContent ?? '') })));
 
   it('creates, starts, reports with intervals and guardrail state, and stops an experiment', async () => {
-    await page.goto(`${attune.url}/studio`);
+    await page.goto(`${bed.attune.url}/studio`);
     await page.fill('#login-name', 'robin');
-    await page.fill('#login-password', password);
+    await page.fill('#login-password', bed.password);
     await page.click('#login-submit');
     await page.locator('#experiment-list', { hasText: 'No experiments yet.' }).waitFor();
 
@@ -87,7 +68,7 @@ describe('studio experiments screen', () => {
     await page.locator(`.experiment-card[data-status="running"]`).waitFor();
 
     const replies: string[] = [];
-    for (let i = 0; i < 6; i++) replies.push((await new ScriptedCustomer(attune.url, connector).say('thank you'))[0].text ?? '');
+    for (let i = 0; i < 6; i++) replies.push((await new ScriptedCustomer(bed.attune.url, bed.connector).say('thank you'))[0].text ?? '');
     // Reload: the screen reads the results again on sign-in.
     await page.reload();
     await page.locator('.experiment-card[data-status="running"] .results-table').waitFor();

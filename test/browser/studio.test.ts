@@ -4,43 +4,25 @@
  * chatting through /api/messages gets the new copy without a restart; restoring the earlier
  * version brings the old copy back. The insights page then shows an experiment's outcomes.
  */
-import fs from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import pino from 'pino';
-import type { Browser, Page } from 'playwright-core';
-import { loadConfig } from '../../config/app-config';
-import { startAttune, type RunningAttune } from '../../index';
-import { createAgentAccount } from '../../server/auth/agent-accounts';
-import { launchChromium, screenshot } from '../support/browser';
+import type { Page } from 'playwright-core';
+import { screenshot } from '../support/browser';
+import { startPageTestbed, type PageTestbed } from '../support/page-testbed';
 import { ScriptedCustomer } from '../support/customer';
-import { FakeConnector, type RecordedActivity } from '../support/fake-connector';
+import type { RecordedActivity } from '../support/fake-connector';
 
-const ROOT = path.resolve(__dirname, '..', '..');
 const toneOf = (reply: RecordedActivity) => (reply.channelData as { attune: { tone: string } }).attune.tone;
 
 describe('content studio and insights pages', () => {
-  const connector = new FakeConnector();
-  let dataDir: string;
-  let attune: RunningAttune;
-  let browser: Browser;
+  let bed: PageTestbed;
   let page: Page;
-  let password: string;
 
   beforeAll(async () => {
-    await connector.start();
-    dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'attune-studio-'));
-    attune = await startAttune(loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, BUSINESS_HOURS: '00:00-24:00' }, ROOT), pino({ level: 'silent' }));
-    ({ password } = await createAgentAccount(attune.store.agents, { name: 'casey', pool: 'apprentice', role: 'content' }));
-    browser = await launchChromium();
-    page = await browser.newPage();
+    bed = await startPageTestbed({ name: 'casey', pool: 'apprentice', role: 'content' });
+    page = await bed.browser.newPage();
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await attune?.close();
-    await connector.stop();
-    await fs.rm(dataDir, { recursive: true, force: true });
+    await bed?.close();
   });
 
   /** Waits until an element's text matches (the page updates it after an API call). */
@@ -50,17 +32,17 @@ describe('content studio and insights pages', () => {
   async function signIn(url: string): Promise<void> {
     await page.goto(url);
     await page.fill('#login-name', 'casey');
-    await page.fill('#login-password', password);
+    await page.fill('#login-password', bed.password);
     await page.click('#login-submit');
   }
 
   it('edits a tone variant, publishes, the customer sees it; restore brings the old copy back', async () => {
-    const customer = new ScriptedCustomer(attune.url, connector);
+    const customer = new ScriptedCustomer(bed.attune.url, bed.connector);
     const [before] = await customer.say('hello');
     const tone = toneOf(before);
     const oldText = before.text ?? '';
 
-    await signIn(`${attune.url}/studio`);
+    await signIn(`${bed.attune.url}/studio`);
     await page.click('.file-item[data-path="en/general.lg"]');
     await page.click('.template-item[data-name="greeting"]');
     const editor = page.locator(`textarea[data-variant="greeting.${tone}"]`);
@@ -105,12 +87,12 @@ describe('content studio and insights pages', () => {
   it('shows an experiment and its per-variant outcomes on the insights dashboard', async () => {
     const token = String(await page.evaluate('sessionStorage.getItem("attune.studio.token")'));
     const call = (method: string, route: string, body?: unknown) =>
-      fetch(`${attune.url}${route}`, { method, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: body === undefined ? undefined : JSON.stringify(body) }).then((r) => r.json() as Promise<{ id: string }>);
+      fetch(`${bed.attune.url}${route}`, { method, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: body === undefined ? undefined : JSON.stringify(body) }).then((r) => r.json() as Promise<{ id: string }>);
     const experiment = await call('POST', '/api/content/experiments', { name: 'Thanks wording', target: 'thanks', controlVariantId: 'control', variants: [{ id: 'control', weight: 1 }, { id: 'cheerful', weight: 1, text: '- Cheers! Anything else?' }] });
     await call('POST', `/api/content/experiments/${experiment.id}/start`);
-    for (let i = 0; i < 8; i++) await new ScriptedCustomer(attune.url, connector).say('thank you');
+    for (let i = 0; i < 8; i++) await new ScriptedCustomer(bed.attune.url, bed.connector).say('thank you');
 
-    await page.goto(`${attune.url}/insights`);
+    await page.goto(`${bed.attune.url}/insights`);
     await page.waitForSelector(`.experiment[data-id="${experiment.id}"] tr[data-variant="cheerful"]`);
     const rows = await page.locator(`.experiment[data-id="${experiment.id}"] tbody tr`).evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
     expect(rows.map((r) => r[0])).toEqual(['control (control)', 'cheerful']);
