@@ -23,10 +23,8 @@ import { createIntentRefiner, KNOWN_INTENTS } from './nlu/llm';
 import { OpenAiHandoffSummariser } from './nlu/llm/openai-handoff-summariser';
 import { loadRecognizer } from './nlu/load-recognizer';
 import type { Recognizer } from './nlu/recognizer';
-import type { AgentQueue } from './escalation/queue/agent-queue';
 import { createAgentQueue } from './escalation/queue/create-agent-queue';
 import { createEventBus } from './events/create-event-bus';
-import type { EventBus } from './events/event-bus';
 import { EscalationService } from './escalation/escalation-service';
 import { FrustrationMeter } from './escalation/frustration-meter';
 import { createBotAdapter, handleTurnErrors } from './server/bot-adapter';
@@ -42,13 +40,15 @@ import { StaffAuth } from './server/auth/staff-auth';
 import { createServer } from './server/create-server';
 import { ProactiveMessenger } from './server/proactive-messenger';
 import { createStore } from './storage/create-store';
+import { ShutdownStack } from './core/shutdown-stack';
+import { clientAddressOf } from './server/client-address';
 import { AttuneMetrics } from './observability/metrics';
 import { observeHttp, registerMetricsEndpoint } from './observability/metrics-endpoint';
 import { observeStore } from './observability/observe-store';
 import { agentQueueDepth, bullMqQueueDepth } from './observability/queue-depth';
 import { TurnMetricsMiddleware } from './observability/turn-metrics-middleware';
 import { registerAdminRoutes } from './server/admin/admin-routes';
-import { openBullMqQueueViews, type BullMqQueueViews } from './server/admin/bullmq-queue-views';
+import { openBullMqQueueViews } from './server/admin/bullmq-queue-views';
 import { setSecurityHeadersOnEveryResponse } from './server/auth/security-headers';
 import { limitMessagesPerConversation } from './server/rate-limit-messages';
 import type { AttuneStore } from './storage/ports';
@@ -72,15 +72,17 @@ export async function startAttune(config: AppConfig, logger: Logger, options: St
   const metrics = new AttuneMetrics();
   // Escalations, queue waits, handle times, CSAT and NLU confidence are counted where they are stored.
   const store = observeStore(await createStore(config.storage), metrics);
-  let queue: AgentQueue | undefined;
-  let events: EventBus | undefined;
-  let deskStream: DeskEventStream | undefined;
-  let queueViews: BullMqQueueViews | undefined;
+  // Everything started is stopped in reverse order, on close and when the start fails half-way.
+  const shutdown = new ShutdownStack(logger);
+  shutdown.push('store', () => store.close());
   try {
-    queue = await createAgentQueue({ redisUrl: config.redisUrl, prefix: config.queuePrefix, logger });
-    queueViews = config.redisUrl ? openBullMqQueueViews(config.redisUrl, config.queuePrefix, logger) : undefined;
+    const queue = await createAgentQueue({ redisUrl: config.redisUrl, prefix: config.queuePrefix, logger });
+    shutdown.push('agent queue', () => queue.close());
+    const queueViews = config.redisUrl ? openBullMqQueueViews(config.redisUrl, config.queuePrefix, logger) : undefined;
+    if (queueViews) shutdown.push('queue views', () => queueViews.close());
     metrics.useQueueDepth(queueViews ? bullMqQueueDepth(queueViews.chats) : agentQueueDepth(queue));
-    events = await createEventBus(config.redisUrl, config.queuePrefix, logger);
+    const events = await createEventBus(config.redisUrl, config.queuePrefix, logger);
+    shutdown.push('event bus', () => events.close());
     const summariser = config.openai && new OpenAiHandoffSummariser({ ...config.openai, logger });
     const deskEvents = new BusDeskEvents(events);
     const escalations = new EscalationService(store.escalations, store.turns, queue, config.businessHours, config.escalation, logger, summariser, deskEvents);
@@ -93,6 +95,8 @@ export async function startAttune(config: AppConfig, logger: Logger, options: St
     // The bot renders through `content`: it follows published versions and running experiments.
     const publisher = new ContentPublisher({ versions: store.contentVersions, events, live: content, contentDir: config.contentDir, defaultLocale: config.defaultLocale, logger });
     const experimentRouter = new ExperimentRouter(store.experiments, logger);
+    shutdown.push('content publisher', () => publisher.stop());
+    shutdown.push('experiment router', () => experimentRouter.stop());
     await Promise.all([publisher.start(), experimentRouter.start(events)]);
     content.useExperiments(experimentRouter);
     const conversationState = new ConversationState(store.botState);
@@ -111,20 +115,26 @@ export async function startAttune(config: AppConfig, logger: Logger, options: St
       deskEvents,
       offerExperiments: experimentRouter,
     });
-    const webChannel = new WebChannel({ settings: config.directLine, events, logger, projectRoot: findProjectRoot() });
+    const clientAddress = clientAddressOf(config.trustedProxyHops);
+    const webChannel = new WebChannel({ settings: config.directLine, events, logger, projectRoot: findProjectRoot(), clientAddress });
     const adapter = createBotAdapter(config.botCredentials, webChannel.routeConnectors);
     handleTurnErrors(adapter, { logger, content, conversationState });
     adapter.use(new TurnMetricsMiddleware(metrics));
     const server = createServer({ adapter, bot, store, logger });
+    // Last in, first out: the desk's event streams and the web chat sockets (pushed after this)
+    // end first, since open streams would keep server.close() waiting; storage closes last.
+    shutdown.push('http server', () => new Promise<void>((resolve) => server.close(() => resolve())));
+    shutdown.push('web channel', () => webChannel.close());
     setSecurityHeadersOnEveryResponse(server);
     if (config.conversationRateLimit) limitMessagesPerConversation(server, { limit: config.conversationRateLimit });
     registerMetricsEndpoint(server, metrics, { token: config.metricsToken });
     observeHttp(server, metrics);
     const staffAuth = new StaffAuth(store.agents, store.agentSessions);
-    registerStaffAuthRoutes(server, staffAuth, logger);
+    registerStaffAuthRoutes(server, staffAuth, logger, { clientAddress });
     registerAdminRoutes(server, staffAuth, queueViews, logger);
     const messenger = new ProactiveMessenger(adapter, config.botCredentials?.appId ?? '');
-    deskStream = await DeskEventStream.start(events, logger, { heartbeatMs: options.deskHeartbeatMs });
+    const deskStream = await DeskEventStream.start(events, logger, { heartbeatMs: options.deskHeartbeatMs });
+    shutdown.push('desk event streams', () => deskStream.close());
     const deskAssist = { stream: deskStream, suggester: createReplySuggester(content, config.openai, logger) };
     registerAgentApi(server, staffAuth, new AgentDesk(store.escalations, store.turns, store.conversations, queue, messenger, content, logger, deskEvents), logger, deskAssist);
     await registerAgentDeskPage(server, path.join(findProjectRoot(), 'web'));
@@ -133,37 +143,16 @@ export async function startAttune(config: AppConfig, logger: Logger, options: St
     registerInsightsApi(server, staffAuth, new InsightsService(store.analytics, experimentService, config.escalation.frustrationThreshold), logger);
     await registerContentPages(server, findProjectRoot());
     const stopGuardrails = experimentService.watchGuardrails(60_000);
+    shutdown.push('experiment guardrails', async () => stopGuardrails());
     await webChannel.start(server, { adapter, bot, botAppId: config.botCredentials?.appId ?? '' });
     await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
     const address = server.address() as AddressInfo;
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     const url = `http://${host === '0.0.0.0' || host === '[::]' ? 'localhost' : host}:${address.port}`;
     logger.info({ url, storage: store.kind, queue: config.redisUrl ? 'redis' : 'in-process', authenticated: config.botCredentials !== undefined }, 'attune listening');
-    const openQueue = queue;
-    const openEvents = events;
-    const openDeskStream = deskStream;
-    const openQueueViews = queueViews;
-    return {
-      url,
-      server,
-      store,
-      close: async () => {
-        await openDeskStream.close(); // open event streams would keep server.close() waiting
-        await webChannel.close();
-        await new Promise<void>((resolve) => server.close(() => resolve()));
-        await openQueue.close();
-        stopGuardrails();
-        await openEvents.close();
-        await openQueueViews?.close();
-        await store.close();
-      },
-    };
+    return { url, server, store, close: () => shutdown.run() };
   } catch (error) {
-    await deskStream?.close();
-    await queue?.close();
-    await events?.close();
-    await queueViews?.close();
-    await store.close();
+    await shutdown.run();
     throw error;
   }
 }

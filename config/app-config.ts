@@ -92,6 +92,7 @@ const environmentSchema = z.object({
   DIRECT_LINE_SECRET: optionalString,
   DIRECT_LINE_DOMAIN: url('DIRECT_LINE_DOMAIN', ['https:', 'http:']),
   DIRECT_LINE_TOKENS_PER_MINUTE: integer('DIRECT_LINE_TOKENS_PER_MINUTE', 20, 1, 10_000),
+  TRUSTED_PROXY_HOPS: integer('TRUSTED_PROXY_HOPS', 0, 0, 10),
 });
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -138,6 +139,8 @@ export interface AppConfig {
   readonly botCredentials?: BotCredentials;
   /** Bearer token GET /metrics requires; absent: /metrics is open (observability/metrics-endpoint.ts). */
   readonly metricsToken?: string;
+  /** Proxies in front whose X-Forwarded-For entries name the client (rate limits per client address). */
+  readonly trustedProxyHops: number;
   /** Messages per conversation on POST /api/messages (token bucket); absent: no limit. */
   readonly conversationRateLimit?: { readonly perMinute: number; readonly burst: number };
   /** The customer web chat: the built-in Direct Line endpoint, or Azure's when a secret is set. */
@@ -191,6 +194,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, pr
     businessHours: readBusinessHours(vars),
     botCredentials: readBotCredentials(vars),
     metricsToken: vars.METRICS_TOKEN,
+    trustedProxyHops: vars.TRUSTED_PROXY_HOPS,
     conversationRateLimit:
       vars.CONVERSATION_RATE_LIMIT_PER_MINUTE === 0 ? undefined : { perMinute: vars.CONVERSATION_RATE_LIMIT_PER_MINUTE, burst: vars.CONVERSATION_RATE_LIMIT_BURST },
     directLine: {

@@ -6,7 +6,10 @@
  *
  * The CRM owns who the customer is (name, tier, products, consent, open cases); the bot owns what
  * it learnt in chats (preferences answered, linked identities, the unfinished task), so an import
- * updates the first and keeps the second.
+ * updates the first and keeps the second. One exception on consent: an import may withdraw
+ * marketing consent but never grants it back over a withdrawal already stored, because that
+ * withdrawal may be the customer's own "stop offers" in a chat, which the CRM does not know of.
+ * Consent given again has to reach the profile through the customer, not a batch.
  */
 import { parse as parseCsv } from 'csv-parse/sync';
 import { z } from 'zod';
@@ -73,7 +76,8 @@ export function mergeCrmCustomer(crm: CrmCustomer, existing: CustomerProfile | u
   for (const identity of crm.identities) {
     if (!identities.some((i) => i.channelId === identity.channelId && i.userId === identity.userId)) identities.push(identity);
   }
-  const consentChanged = existing?.consent.marketing !== crm.marketingConsent;
+  const marketing = crm.marketingConsent && existing?.consent.marketing !== false;
+  const consentChanged = existing?.consent.marketing !== marketing;
   const profile: CustomerProfile = {
     id: crm.id,
     identities,
@@ -81,7 +85,7 @@ export function mergeCrmCustomer(crm: CrmCustomer, existing: CustomerProfile | u
     tier: crm.tier,
     products: crm.products,
     preferences: { ...crm.preferences, ...existing?.preferences },
-    consent: { marketing: crm.marketingConsent, updatedAt: consentChanged ? now : (existing?.consent.updatedAt ?? now) },
+    consent: { marketing, updatedAt: consentChanged ? now : (existing?.consent.updatedAt ?? now) },
     ...(crm.openCases.length > 0 && { openCases: crm.openCases }),
     ...(existing?.unfinishedTask && { unfinishedTask: existing.unfinishedTask }),
     createdAt: existing?.createdAt ?? now,

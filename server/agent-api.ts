@@ -3,9 +3,9 @@
  * chats, taking one, reading its package and transcript, suggested replies, writing to the
  * customer, resolving, and the live event stream the desk page listens to.
  */
-import type { Request, Server } from 'restify';
+import type { Server } from 'restify';
 import { z } from 'zod';
-import { AttuneError, isAttuneError } from '../core/errors';
+import { isAttuneError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import type { AgentDesk } from '../escalation/agent-desk';
 import type { ReplySuggester } from '../escalation/suggestions/reply-suggester';
@@ -14,6 +14,7 @@ import type { StaffAuth } from './auth/staff-auth';
 import openApi from './openapi/agent-api.json';
 import { withStaff } from './auth/with-staff';
 import type { DeskEventStream } from './desk-event-stream';
+import { idOf, parseBody } from './request-input';
 
 const DESK_ROLES = ['agent', 'supervisor'] as const;
 const messageBody = z.object({ text: z.string().min(1, 'text is required').max(4000, 'text is at most 4000 characters') });
@@ -39,13 +40,13 @@ export function registerAgentApi(server: Server, auth: StaffAuth, desk: AgentDes
   }));
 
   server.get('/api/agent/escalations/:id', route(async (req, res, agent) => {
-    const { escalation, transcript } = await desk.open(agent, idOf(req));
+    const { escalation, transcript } = await desk.open(agent, idOf(req, 'escalation id'));
     const { conversationReference: _reference, ...visible } = escalation;
     res.send(200, { escalation: visible, transcript: transcript.map(transcriptLine) });
   }));
 
   server.get('/api/agent/escalations/:id/suggestions', route(async (req, res, agent) => {
-    const { escalation, transcript } = await desk.open(agent, idOf(req));
+    const { escalation, transcript } = await desk.open(agent, idOf(req, 'escalation id'));
     res.send(200, { suggestions: await assist.suggester.suggest({ escalation, transcript }) });
   }));
 
@@ -64,31 +65,31 @@ export function registerAgentApi(server: Server, auth: StaffAuth, desk: AgentDes
   }));
 
   server.post('/api/agent/escalations/:id/take', route(async (req, res, agent) => {
-    const taken = await desk.take(agent, idOf(req));
+    const taken = await desk.take(agent, idOf(req, 'escalation id'));
     res.send(200, { id: taken.id, status: taken.status, agentId: taken.agentId });
   }));
 
   server.post('/api/agent/escalations/:id/messages', route(async (req, res, agent) => {
-    const { text } = parse(messageBody, req.body);
-    const turn = await desk.sendMessage(agent, idOf(req), text);
+    const { text } = parseBody(messageBody, req.body);
+    const turn = await desk.sendMessage(agent, idOf(req, 'escalation id'), text);
     res.send(202, { delivered: true, turn: transcriptLine(turn) });
   }));
 
   server.post('/api/agent/escalations/:id/notes', route(async (req, res, agent) => {
-    const { text } = parse(messageBody, req.body);
-    const note = await desk.addNote(agent, idOf(req), text);
+    const { text } = parseBody(messageBody, req.body);
+    const note = await desk.addNote(agent, idOf(req, 'escalation id'), text);
     res.send(201, { saved: true, turn: transcriptLine(note) });
   }));
 
   server.post('/api/agent/escalations/:id/transfer', route(async (req, res, agent) => {
-    const { pool } = parse(transferBody, req.body);
-    const moved = await desk.transfer(agent, idOf(req), pool);
+    const { pool } = parseBody(transferBody, req.body);
+    const moved = await desk.transfer(agent, idOf(req, 'escalation id'), pool);
     res.send(200, { id: moved.id, status: moved.status, pool: moved.pool });
   }));
 
   server.post('/api/agent/escalations/:id/resolve', route(async (req, res, agent) => {
-    const { disposition } = parse(resolveBody, req.body);
-    const resolved = await desk.resolve(agent, idOf(req), disposition);
+    const { disposition } = parseBody(resolveBody, req.body);
+    const resolved = await desk.resolve(agent, idOf(req, 'escalation id'), disposition);
     res.send(200, { id: resolved.id, status: resolved.status });
   }));
 }
@@ -96,17 +97,5 @@ export function registerAgentApi(server: Server, auth: StaffAuth, desk: AgentDes
 /** One transcript line as the desk shows it: what was said, and for customer turns what the bot made of it. */
 function transcriptLine({ id, role, text, at, understanding, frustration }: TurnRecord) {
   return { id, role, text, at, intent: understanding?.intent.intent, frustration: frustration?.score, reasons: frustration?.reasons };
-}
-
-function idOf(req: Request): string {
-  const id = (req.params as { id?: unknown }).id;
-  if (typeof id !== 'string' || !/^[\w-]{1,100}$/.test(id)) throw new AttuneError('ATTUNE_REQUEST_INVALID', 'The escalation id is malformed.');
-  return id;
-}
-
-function parse<T>(schema: z.ZodType<T>, body: unknown): T {
-  const result = schema.safeParse(body);
-  if (!result.success) throw new AttuneError('ATTUNE_REQUEST_INVALID', result.error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`).join('; '));
-  return result.data;
 }
 

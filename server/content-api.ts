@@ -3,7 +3,7 @@
  * server/openapi/content-api.json): browse templates, validate, preview, publish and restore
  * versions, and run experiments. The studio page (/studio) is a client of exactly this API.
  */
-import type { Request, Response, Server } from 'restify';
+import type { Response, Server } from 'restify';
 import { z } from 'zod';
 import { ContentLibrary } from '../content/content-library';
 import { hasErrors, type ContentProblem } from '../content/content-lint';
@@ -18,6 +18,7 @@ import type { CustomerProfiles } from '../storage/ports';
 import openApi from './openapi/content-api.json';
 import type { StaffAuth } from './auth/staff-auth';
 import { withStaff } from './auth/with-staff';
+import { idOf, parseBody } from './request-input';
 
 export const CONTENT_ROLES = ['content', 'supervisor'] as const;
 
@@ -76,13 +77,13 @@ export function registerContentApi(server: Server, deps: ContentApiDependencies)
   }));
 
   server.post('/api/content/validate', route(async (req, res) => {
-    const { files } = parse(validateBody, req.body);
+    const { files } = parseBody(validateBody, req.body);
     const problems = publisher.validate(files);
     res.send(200, { ok: !hasErrors(problems), problems });
   }));
 
   server.post('/api/content/preview', route(async (req, res) => {
-    const body = parse(previewBody, req.body);
+    const body = parseBody(previewBody, req.body);
     let content: ContentLibrary;
     try {
       content = body.files ? ContentLibrary.fromFiles(body.files, deps.defaultLocale) : ContentLibrary.fromFiles(publisher.currentContent().files, deps.defaultLocale);
@@ -107,7 +108,7 @@ export function registerContentApi(server: Server, deps: ContentApiDependencies)
   }));
 
   server.post('/api/content/versions', route(async (req, res, agent) => {
-    const { files, note } = parse(publishBody, req.body);
+    const { files, note } = parseBody(publishBody, req.body);
     sendPublished(res, await publisher.publish(files, agent.name, note));
   }));
 
@@ -120,7 +121,7 @@ export function registerContentApi(server: Server, deps: ContentApiDependencies)
   }));
 
   server.post('/api/content/experiments', route(async (req, res, agent) => {
-    res.send(201, await experiments.create(parse(experimentBody, req.body), agent.name));
+    res.send(201, await experiments.create(parseBody(experimentBody, req.body), agent.name));
   }));
 
   server.get('/api/content/experiments/:id', route(async (req, res) => {
@@ -149,16 +150,4 @@ function sendPublished(res: Response, result: PublishResult): void {
   }
   const { files: _files, ...version } = result.version;
   res.send(201, version);
-}
-
-function idOf(req: Request): string {
-  const id = (req.params as { id?: unknown }).id;
-  if (typeof id !== 'string' || !/^[\w-]{1,100}$/.test(id)) throw new AttuneError('ATTUNE_REQUEST_INVALID', 'The id is malformed.');
-  return id;
-}
-
-function parse<T>(schema: z.ZodType<T>, body: unknown): T {
-  const result = schema.safeParse(body);
-  if (!result.success) throw new AttuneError('ATTUNE_REQUEST_INVALID', result.error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`).join('; '));
-  return result.data;
 }

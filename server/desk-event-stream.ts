@@ -37,6 +37,8 @@ export class DeskEventStream {
   private readonly clients = new Set<Client>();
   private readonly heartbeat: NodeJS.Timeout;
   private unsubscribe: Unsubscribe = async () => undefined;
+  /** Set while a heartbeat's session checks run: during a storage outage they must not pile up. */
+  private beating = false;
 
   private constructor(
     private readonly logger: Logger,
@@ -110,6 +112,16 @@ export class DeskEventStream {
   }
 
   private async beat(): Promise<void> {
+    if (this.beating) return;
+    this.beating = true;
+    try {
+      await this.checkSessions();
+    } finally {
+      this.beating = false;
+    }
+  }
+
+  private async checkSessions(): Promise<void> {
     await Promise.all(
       [...this.clients].map(async (client) => {
         let signedIn: boolean;

@@ -1,6 +1,8 @@
 /**
- * Per-conversation rate limit on POST /api/messages: a token bucket per channel and conversation
- * id (rate-limit.ts), so one noisy or hostile conversation cannot take the turns of others.
+ * Per-conversation rate limit on the two ways a customer's message enters a turn, POST
+ * /api/messages and POST /v3/directline/conversations/:id/activities: a token bucket per channel
+ * and conversation id (rate-limit.ts), so one noisy or hostile conversation cannot take the turns
+ * of others.
  * Over the limit: 429 `ATTUNE_RATE_LIMITED` with `Retry-After`, before the turn runs (nothing is
  * read or written). Activities without a conversation id are left to validation (400).
  *
@@ -11,6 +13,8 @@ import type { Next, Request, Response, Server } from 'restify';
 import { TokenBuckets, type TokenBucketLimit } from './rate-limit';
 
 export const MESSAGES_ROUTE = '/api/messages';
+/** The built-in Direct Line's message route; its conversation id is in the path. */
+const DIRECT_LINE_ACTIVITIES = /^\/v3\/directline\/conversations\/([^/]{1,256})\/activities$/;
 
 /** A person types far slower than this; Direct Line typing indicators and retries fit well inside. */
 export const DEFAULT_MESSAGE_RATE_LIMIT: TokenBucketLimit = { perMinute: 60, burst: 20 };
@@ -25,8 +29,9 @@ export interface MessageRateLimitOptions {
 export function limitMessagesPerConversation(server: Server, options: MessageRateLimitOptions): TokenBuckets {
   const buckets = new TokenBuckets(options.limit, options.maxConversations, options.now);
   server.use((req: Request, res: Response, next: Next) => {
-    if (req.method !== 'POST' || req.path() !== MESSAGES_ROUTE) return next();
-    const key = conversationKey(req.body);
+    if (req.method !== 'POST') return next();
+    const path = req.path();
+    const key = path === MESSAGES_ROUTE ? conversationKey(req.body) : directLineKey(path);
     if (key === undefined) return next();
     const taken = buckets.take(key);
     if (taken.allowed) return next();
@@ -36,6 +41,11 @@ export function limitMessagesPerConversation(server: Server, options: MessageRat
     return next(false);
   });
   return buckets;
+}
+
+function directLineKey(path: string): string | undefined {
+  const id = DIRECT_LINE_ACTIVITIES.exec(path)?.[1];
+  return id === undefined ? undefined : `directline:${id}`;
 }
 
 function conversationKey(body: unknown): string | undefined {

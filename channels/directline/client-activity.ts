@@ -29,10 +29,24 @@ const clientActivitySchema = z.object({
 
 export type ClientActivity = z.infer<typeof clientActivitySchema>;
 
+/**
+ * What the client may attach beyond its text (value, channelData, entities), in JSON characters.
+ * Every accepted activity is kept in the conversation's log (100 per conversation, thousands of
+ * conversations), so this, not the 256 KB body limit, bounds the log's memory.
+ */
+export const MAX_STRUCTURED_CHARS = 8 * 1024;
+
 /** @throws AttuneError ATTUNE_REQUEST_INVALID with every problem named */
 export function parseClientActivity(body: unknown): ClientActivity {
   const parsed = clientActivitySchema.safeParse(body);
-  if (parsed.success) return parsed.data;
+  if (parsed.success) {
+    const { value, channelData, entities } = parsed.data;
+    const structured = JSON.stringify([value ?? null, channelData ?? null, entities ?? null]).length;
+    if (structured > MAX_STRUCTURED_CHARS) {
+      throw new AttuneError('ATTUNE_REQUEST_INVALID', `Invalid activity: value, channelData and entities together are at most ${MAX_STRUCTURED_CHARS} characters of JSON.`);
+    }
+    return parsed.data;
+  }
   const problems = parsed.error.issues.map((issue) => (issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message));
   throw new AttuneError('ATTUNE_REQUEST_INVALID', `Invalid activity: ${problems.join('; ')}`);
 }

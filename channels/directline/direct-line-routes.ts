@@ -21,11 +21,11 @@ import { z } from 'zod';
 import { AttuneError } from '../../core/errors';
 import type { Logger } from '../../core/logger';
 import { withApiErrors } from '../../server/auth/api-errors';
-import { clientAddressKey, LoginRateLimiter } from '../../server/auth/login-rate-limiter';
 import { conversationStarted, parseClientActivity, toBotActivity } from './client-activity';
 import type { DirectLineConversation, DirectLineConversations } from './direct-line-conversations';
 import { bearerTokenOf, type DirectLineGrant, type DirectLineTokens, type IssuedToken } from './direct-line-tokens';
 import type { DirectLineTurns } from './direct-line-turns';
+import { NewConversationLimit } from './new-conversation-limit';
 
 export const DIRECT_LINE_PREFIX = '/v3/directline';
 /** Turns one conversation may have waiting; a script posting in a loop gets 429 beyond this. */
@@ -50,12 +50,10 @@ export interface NewConversationToken extends IssuedToken {
 const startBody = z.object({ locale: z.string().max(35).optional() }).passthrough().optional();
 
 export class DirectLineRoutes {
-  private readonly limiter: LoginRateLimiter;
-  private readonly clientAddress: (req: Request) => string | undefined;
+  private readonly newConversations: NewConversationLimit;
 
   constructor(private readonly deps: DirectLineRouteDependencies) {
-    this.limiter = new LoginRateLimiter({ attempts: deps.tokensPerMinute, windowMs: 60_000 });
-    this.clientAddress = deps.clientAddress ?? ((req: Request) => req.socket.remoteAddress);
+    this.newConversations = new NewConversationLimit(deps.tokensPerMinute, deps.logger, deps.clientAddress);
   }
 
   register(server: Server): void {
@@ -90,14 +88,7 @@ export class DirectLineRoutes {
    * @throws AttuneError ATTUNE_RATE_LIMITED
    */
   generateToken(req: Request, res: Response): NewConversationToken {
-    const client = clientAddressKey(this.clientAddress(req));
-    const attempt = this.limiter.tryAttempt([`address:${client}`]);
-    if (!attempt.allowed) {
-      const seconds = Math.ceil(attempt.retryAfterMs / 1000);
-      this.deps.logger.warn({ event: 'directline_token_throttled', client }, 'direct line: token requests throttled');
-      res.header('Retry-After', String(seconds));
-      throw new AttuneError('ATTUNE_RATE_LIMITED', `Too many new conversations from this address; try again in ${seconds} seconds.`);
-    }
+    this.newConversations.check(req, res);
     const grant = { conversationId: randomId(), userId: `dl_${randomId()}` };
     return { conversationId: grant.conversationId, ...this.deps.tokens.issue(grant) };
   }

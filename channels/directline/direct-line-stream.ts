@@ -53,15 +53,23 @@ export class DirectLineStream {
   }
 
   private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const match = STREAM_PATH.exec(url.pathname);
-    if (!match) {
+    // This runs in the http server's 'upgrade' event, outside restify: anything thrown here would
+    // be an uncaught exception and end the process, so a URL that does not parse is refused.
+    let url: URL;
+    let conversationId: string | undefined;
+    try {
+      url = new URL(req.url ?? '/', 'http://localhost');
+      const match = STREAM_PATH.exec(url.pathname);
+      conversationId = match ? decodeURIComponent(match[1]!) : undefined;
+    } catch {
+      return refuse(socket, 400, 'The stream URL is malformed.');
+    }
+    if (conversationId === undefined) {
       // Another handler's path; if there is no other handler nobody would answer and the socket
       // would stay open (and hold up shutdown), so say so and close it.
       if (!this.othersHandleUpgrades()) refuse(socket, 404, 'Nothing to connect to here.');
       return;
     }
-    const conversationId = decodeURIComponent(match[1]!);
     let conversation: DirectLineConversation | undefined;
     try {
       const grant = this.tokens.verify(url.searchParams.get('t') ?? undefined, 'stream');
@@ -123,7 +131,15 @@ export class DirectLineStream {
 }
 
 /** Answers an upgrade request with a plain HTTP error and closes the socket. */
-function refuse(socket: Duplex, status: 401 | 403 | 404, message: string): void {
-  const body = JSON.stringify({ code: status === 404 ? 'ATTUNE_CONVERSATION_NOT_FOUND' : status === 403 ? 'ATTUNE_FORBIDDEN' : 'ATTUNE_UNAUTHORIZED', message });
-  socket.end(`HTTP/1.1 ${status} ${status === 404 ? 'Not Found' : status === 403 ? 'Forbidden' : 'Unauthorized'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+const REFUSALS = {
+  400: { reason: 'Bad Request', code: 'ATTUNE_REQUEST_INVALID' },
+  401: { reason: 'Unauthorized', code: 'ATTUNE_UNAUTHORIZED' },
+  403: { reason: 'Forbidden', code: 'ATTUNE_FORBIDDEN' },
+  404: { reason: 'Not Found', code: 'ATTUNE_CONVERSATION_NOT_FOUND' },
+} as const;
+
+function refuse(socket: Duplex, status: keyof typeof REFUSALS, message: string): void {
+  const { reason, code } = REFUSALS[status];
+  const body = JSON.stringify({ code, message });
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }

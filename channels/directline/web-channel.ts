@@ -10,11 +10,12 @@
  */
 import type { ActivityHandler, ChannelAccount, CloudAdapter } from 'botbuilder';
 import type { BotFrameworkAuthentication } from 'botframework-connector';
-import type { Request, Server } from 'restify';
+import type { Request, Response, Server } from 'restify';
 import type { DirectLineSettings } from '../../config/app-config';
 import type { Logger } from '../../core/logger';
 import type { EventBus } from '../../events/event-bus';
 import { AzureDirectLineTokens } from './azure-direct-line';
+import { NewConversationLimit } from './new-conversation-limit';
 import { DirectLineConnectorFactory, DirectLineRoutingAuthentication } from './direct-line-connector';
 import { DEFAULT_CONVERSATION_LIMITS, DirectLineConversations, type ConversationLimits } from './direct-line-conversations';
 import { DirectLineDelivery } from './direct-line-delivery';
@@ -89,7 +90,12 @@ export class WebChannel {
     const { settings, logger, projectRoot } = this.options;
     const directLine = this.directLine;
     if (directLine.kind === 'azure') {
-      await registerWebChatPage(server, { projectRoot, logger, token: () => directLine.tokens.generate(), directLineOrigin: directLine.domain });
+      const newConversations = new NewConversationLimit(settings.tokensPerMinute, logger, this.options.clientAddress);
+      const token = async (req: Request, res: Response) => {
+        newConversations.check(req, res);
+        return directLine.tokens.generate();
+      };
+      await registerWebChatPage(server, { projectRoot, logger, token, directLineOrigin: directLine.domain });
       return;
     }
     const bot: ChannelAccount = { id: start.botAppId || 'attune', name: 'attune', role: 'bot' };

@@ -165,6 +165,12 @@ describe('the built-in Direct Line endpoint', () => {
     expect(await upgradeStatus(`${base.replace('http', 'ws')}/somewhere-else`)).toBe(404);
   });
 
+  it('answers an upgrade with a malformed escape in the stream path with a 400, and stays up', async () => {
+    // Outside restify, an exception in the upgrade handler would end the process.
+    expect(await upgradeStatus(`${base.replace('http', 'ws')}/v3/directline/conversations/%E0%A4%A/stream`)).toBe(400);
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+  });
+
   it('answers a malformed activity with a 400 and a message', async () => {
     const session = await newSession(base);
     const response = await call(`${base}/v3/directline/conversations/${session.conversationId}/activities`, 'POST', session.token, { type: 'message', text: { not: 'a string' } });
@@ -172,6 +178,13 @@ describe('the built-in Direct Line endpoint', () => {
     const body = (await response.json()) as { code: string; message: string };
     expect(body.code).toBe('ATTUNE_REQUEST_INVALID');
     expect(body.message).toMatch(/text/);
+  });
+
+  it('refuses an activity whose value and channelData are too big to keep in the conversation log', async () => {
+    const session = await newSession(base);
+    const response = await call(`${base}/v3/directline/conversations/${session.conversationId}/activities`, 'POST', session.token, { type: 'event', name: 'x', channelData: { padding: 'x'.repeat(9000) } });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ code: 'ATTUNE_REQUEST_INVALID', message: expect.stringMatching(/at most 8192/) });
   });
 });
 
@@ -242,7 +255,7 @@ describe('with an Azure DIRECT_LINE_SECRET', () => {
     });
     await new Promise<void>((resolve) => azure.listen(0, '127.0.0.1', resolve));
     azureUrl = `http://127.0.0.1:${(azure.address() as AddressInfo).port}`;
-    running = await start({ DIRECT_LINE_SECRET: secret, DIRECT_LINE_DOMAIN: `${azureUrl}/v3/directline` });
+    running = await start({ DIRECT_LINE_SECRET: secret, DIRECT_LINE_DOMAIN: `${azureUrl}/v3/directline`, DIRECT_LINE_TOKENS_PER_MINUTE: '2' });
   });
   afterAll(async () => {
     await stop(running);
@@ -264,5 +277,14 @@ describe('with an Azure DIRECT_LINE_SECRET', () => {
     expect((await call(`${base}/v3/directline/tokens/generate`, 'POST')).status).toBe(404);
     const page = await fetch(`${base}/`);
     expect(page.headers.get('content-security-policy')).toContain(`connect-src 'self' ws: wss: ${azureUrl}`);
+  });
+
+  it('limits Azure tokens per client address like the built-in ones (each is a billed conversation)', async () => {
+    const base = running!.attune.url;
+    const before = seen.length;
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i++) statuses.push((await call(`${base}/api/webchat/token`, 'POST')).status);
+    expect(statuses.filter((status) => status === 429)).not.toHaveLength(0);
+    expect(seen.length - before).toBe(statuses.filter((status) => status === 200).length); // refused ones never reached Azure
   });
 });

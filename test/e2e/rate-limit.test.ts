@@ -1,5 +1,5 @@
 /**
- * Per-conversation rate limit on POST /api/messages: a conversation over its burst gets 429 with a
+ * Per-conversation rate limit on POST /api/messages (and the built-in Direct Line): a conversation over its burst gets 429 with a
  * message and Retry-After, and the throttled message never runs a turn; other conversations are
  * not affected. The buckets' memory stays bounded however many conversations there are.
  */
@@ -54,6 +54,23 @@ describe('per-conversation rate limit on /api/messages', () => {
 
     const quiet = new ScriptedCustomer(attune.url, connector);
     expect((await post(quiet, 'hello')).status).toBe(200);
+  });
+
+  it('limits the built-in Direct Line conversation the same way', async () => {
+    const generated = await fetch(`${attune.url}/v3/directline/tokens/generate`, { method: 'POST' });
+    const started = await fetch(`${attune.url}/v3/directline/conversations`, { method: 'POST', headers: { authorization: `Bearer ${((await generated.json()) as { token: string }).token}` } });
+    expect(started.status).toBe(201);
+    const { conversationId, token } = (await started.json()) as { conversationId: string; token: string };
+    const send = (text: string) =>
+      fetch(`${attune.url}/v3/directline/conversations/${conversationId}/activities`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ type: 'message', text }),
+      });
+    for (const text of ['one', 'two', 'three']) expect((await send(text)).status).toBe(200);
+    const throttled = await send('four');
+    expect(throttled.status).toBe(429);
+    expect(await throttled.json()).toMatchObject({ code: 'ATTUNE_RATE_LIMITED' });
   });
 });
 
