@@ -4,6 +4,7 @@
  * as Bot Framework requires for proactive messages.
  */
 import type { Activity, CloudAdapter, ConversationReference } from 'botbuilder';
+import { AttuneError } from '../core/errors';
 import type { CustomerMessenger } from '../escalation/agent-desk';
 
 export class ProactiveMessenger implements CustomerMessenger {
@@ -13,9 +14,18 @@ export class ProactiveMessenger implements CustomerMessenger {
     private readonly botAppId: string,
   ) {}
 
+  /** @throws AttuneError ATTUNE_CONVERSATION_NOT_FOUND when the channel says the conversation is gone (404) */
   async send(conversationReference: Readonly<Record<string, unknown>>, activity: Partial<Activity>): Promise<void> {
-    await this.adapter.continueConversationAsync(this.botAppId, conversationReference as Partial<ConversationReference>, async (context) => {
-      await context.sendActivity(activity);
-    });
+    try {
+      await this.adapter.continueConversationAsync(this.botAppId, conversationReference as Partial<ConversationReference>, async (context) => {
+        await context.sendActivity(activity);
+      });
+    } catch (error) {
+      // The customer left for good (e.g. an expired web chat): the sender must know it was not delivered.
+      if ((error as { statusCode?: unknown }).statusCode === 404) {
+        throw new AttuneError('ATTUNE_CONVERSATION_NOT_FOUND', "The customer's conversation has ended on their channel; the message was not delivered.", { cause: error });
+      }
+      throw error;
+    }
   }
 }

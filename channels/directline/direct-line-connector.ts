@@ -53,6 +53,7 @@ export class DirectLineHttpClient implements ConnectorHttpClient {
     }
     const activity = parseBody(request.body);
     const id = await this.delivery.deliver(decodeURIComponent(match[1]!), activity);
+    if (id === undefined) return respond(request, 404, { error: { code: 'ConversationNotFound', message: 'The conversation has ended or expired.' } });
     return respond(request, 200, { id });
   }
 }

@@ -2,8 +2,11 @@
  * Where the bot's activities for a built-in Direct Line conversation go: into the conversation's
  * log when this process holds it; otherwise onto the event bus (Redis pub/sub with several
  * instances), where the instance that holds it picks it up. So an agent answering on instance B
- * reaches a customer whose browser is connected to instance A. Best effort, like the bus: when no
- * instance holds the conversation any more, the message is dropped (it is still in the turns).
+ * reaches a customer whose browser is connected to instance A. With one instance (in-process bus)
+ * a conversation this process does not hold is gone (ended, expired, or lost in a restart), and
+ * the delivery says so, so the agent learns the customer did not get the message. Across
+ * instances it is best effort, like the bus: when no instance holds the conversation any more,
+ * the message is dropped (it is still in the turns).
  */
 import type { Activity } from 'botbuilder';
 import type { Logger } from '../../core/logger';
@@ -30,10 +33,14 @@ export class DirectLineDelivery {
     await this.unsubscribe?.();
   }
 
-  /** Delivers a bot activity; resolves with the id it got here, or a provisional one when relayed. */
-  async deliver(conversationId: string, activity: Partial<Activity>): Promise<string> {
+  /**
+   * Delivers a bot activity; resolves with the id it got here, a provisional one when relayed to
+   * other instances, or undefined when no instance can hold the conversation (single instance).
+   */
+  async deliver(conversationId: string, activity: Partial<Activity>): Promise<string | undefined> {
     const id = this.deliverLocally(conversationId, activity);
     if (id !== undefined) return id;
+    if (this.events.kind === 'in-process') return undefined;
     await this.events.publish('directline', { conversationId, activity: JSON.parse(JSON.stringify(activity)) as Record<string, unknown> });
     return `${conversationId}|relayed`;
   }

@@ -16,6 +16,7 @@ import { DirectLineTokens } from '../../channels/directline/direct-line-tokens';
 import { loadConfig } from '../../config/app-config';
 import { isAttuneError } from '../../core/errors';
 import { InProcessEventBus } from '../../events/in-process-event-bus';
+import type { EventBus } from '../../events/event-bus';
 
 const logger = pino({ level: 'silent' });
 const SECRET = 'unit-test-direct-line-secret-0123456789';
@@ -157,6 +158,12 @@ describe('DirectLineConversations', () => {
   });
 });
 
+/** Stands in for Redis pub/sub between two instances: in-process delivery, but it spans instances. */
+function sharedBus(): EventBus {
+  const inner = new InProcessEventBus();
+  return { kind: 'redis', publish: (topic, message) => inner.publish(topic, message), subscribe: (topic, handler) => inner.subscribe(topic, handler), close: () => inner.close() };
+}
+
 describe('bot activities for Direct Line conversations', () => {
   it('go through a real ConnectorClient into the conversation, in process', async () => {
     const conversations = new DirectLineConversations();
@@ -171,8 +178,15 @@ describe('bot activities for Direct Line conversations', () => {
     await bus.close();
   });
 
+  it('are refused with 404 when this single instance does not hold the conversation (it ended or expired)', async () => {
+    const bus = new InProcessEventBus();
+    const client = await new DirectLineConnectorFactory(new DirectLineDelivery(new DirectLineConversations(), bus, logger)).create(DIRECT_LINE_SERVICE_URL);
+    await expect(client.conversations.sendToConversation('gone', { type: 'message', text: 'anyone there?' } as never)).rejects.toMatchObject({ statusCode: 404 });
+    await bus.close();
+  });
+
   it('reach the instance that holds the conversation when written on another one (event bus)', async () => {
-    const bus = new InProcessEventBus(); // stands in for Redis pub/sub between two instances
+    const bus = sharedBus();
     const onA = new DirectLineConversations();
     const onB = new DirectLineConversations();
     const deliveryA = new DirectLineDelivery(onA, bus, logger);
