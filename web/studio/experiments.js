@@ -58,8 +58,8 @@
     button.addEventListener('click', async () => {
       button.disabled = true;
       const { status, json } = await api('POST', `/api/content/experiments/${encodeURIComponent(id)}/${verb}`);
-      $('experiment-status').textContent = status === 200 ? `${json.name}: ${json.status}.` : json.message || `Not done (${status}).`;
       await load();
+      $('experiment-status').textContent = status === 200 ? `${json.name}: ${json.status}.` : json.message || `Not done (${status}).`;
     });
     return button;
   }
@@ -189,9 +189,10 @@
       $('experiment-status').textContent = json.message || `Not created (${status}).`;
       return;
     }
-    $('experiment-status').textContent = `Created "${json.name}" as a draft: start it when ready.`;
     resetForm();
     await load();
+    // Said once the list shows the new experiment, so what the editor reads is already on screen.
+    $('experiment-status').textContent = `Created "${json.name}" as a draft: start it when ready.`;
   });
 
   // The studio announces when it has signed in and loaded the catalog.
