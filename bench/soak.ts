@@ -15,12 +15,12 @@
  */
 import fs from 'node:fs/promises';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { loadConfig } from '../config/app-config';
 import { startAttune, type RunningAttune } from '../index';
+import { messageActivity, postMessage, startAcceptingConnector } from './bench-http';
 
 const TURNS = Number(process.env.SOAK_TURNS ?? 100_000);
 const CONVERSATIONS = Number(process.env.SOAK_CONVERSATIONS ?? 2000);
@@ -41,7 +41,7 @@ function settledHeap(): number {
 }
 
 async function main(): Promise<void> {
-  const connector = await startConnector();
+  const connector = await startAcceptingConnector();
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'attune-soak-'));
   let attune: RunningAttune | undefined;
   try {
@@ -57,7 +57,7 @@ async function main(): Promise<void> {
     const turnsSent = new Array<number>(CONVERSATIONS).fill(0);
     const sendTurn = (conversation: number) => {
       const i = turnsSent[conversation]!++;
-      return post(agent, attune!.url, activity(`soak-${conversation}`, `${conversation}-${i}`, SCRIPT[i % SCRIPT.length]!, connector.url));
+      return postMessage(agent, attune!.url, messageActivity(`soak-${conversation}`, `${conversation}-${i}`, SCRIPT[i % SCRIPT.length]!, connector.url));
     };
 
     // Warm up on other conversations, so models, caches and JIT are in place before the baseline.
@@ -112,35 +112,6 @@ async function runTurns(count: number, turn: (n: number) => Promise<void>, progr
       }
     }),
   );
-}
-
-function activity(conversationId: string, id: string, text: string, serviceUrl: string): string {
-  return JSON.stringify({ type: 'message', id, text, channelId: 'webchat', serviceUrl, conversation: { id: conversationId }, from: { id: `user-${conversationId}` }, recipient: { id: 'bot' } });
-}
-
-function post(agent: http.Agent, url: string, body: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(`${url}/api/messages`, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-      res.resume();
-      res.on('end', () => (res.statusCode && res.statusCode < 300 ? resolve() : reject(new Error(`HTTP ${res.statusCode}`))));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-/** Answers the bot's replies at once, like a channel that accepts everything. */
-async function startConnector(): Promise<http.Server & { url: string }> {
-  const server = http.createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end('{"id":"r"}');
-    });
-  });
-  server.keepAliveTimeout = 60_000;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return Object.assign(server, { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
 }
 
 main().catch((error: unknown) => {

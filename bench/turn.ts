@@ -14,6 +14,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
+import { messageActivity, postMessage, startAcceptingConnector } from './bench-http';
 
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const WARMUP_MS = Number(process.env.BENCH_WARMUP_MS ?? 3000);
@@ -37,7 +38,7 @@ interface Measured {
 }
 
 async function main(): Promise<void> {
-  const connector = await startConnector();
+  const connector = await startAcceptingConnector();
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'attune-bench-'));
   try {
     const echo = await measure('echo bot (botbuilder + restify)', path.join(ROOT, 'dist', 'bench', 'echo-bot.js'), {}, connector);
@@ -78,7 +79,7 @@ async function measure(name: string, entry: string, env: Record<string, string>,
       Array.from({ length: CONCURRENCY }, async (_, c) => {
         for (let i = 0; Date.now() < end; i++) {
           const began = process.hrtime.bigint();
-          await post(agent, url, activity(`bench-${c}`, `${c}-${i}`, SCRIPT[i % SCRIPT.length]!, serviceUrl));
+          await postMessage(agent, url, messageActivity(`bench-${c}`, `${c}-${i}`, SCRIPT[i % SCRIPT.length]!, serviceUrl));
           if (Date.now() >= warmEnd) {
             measuring = true;
             latencies.push(Number(process.hrtime.bigint() - began) / 1e6);
@@ -100,44 +101,6 @@ async function measure(name: string, entry: string, env: Record<string, string>,
     child.kill('SIGTERM');
     await exited;
   }
-}
-
-function activity(conversationId: string, id: string, text: string, serviceUrl: string): string {
-  return JSON.stringify({
-    type: 'message',
-    id,
-    text,
-    channelId: 'webchat',
-    serviceUrl,
-    conversation: { id: conversationId },
-    from: { id: `user-${conversationId}` },
-    recipient: { id: 'bot' },
-  });
-}
-
-function post(agent: http.Agent, url: string, body: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(`${url}/api/messages`, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-      res.resume();
-      res.on('end', () => (res.statusCode && res.statusCode < 300 ? resolve() : reject(new Error(`HTTP ${res.statusCode}`))));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-/** Answers the bot's reply calls at once, like a channel that accepts everything. */
-async function startConnector(): Promise<http.Server> {
-  const server = http.createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end('{"id":"r"}');
-    });
-  });
-  server.keepAliveTimeout = 60_000;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return server;
 }
 
 async function startBot(entry: string, env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
