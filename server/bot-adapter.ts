@@ -13,6 +13,7 @@ import type { Logger } from '../core/logger';
 import { channelProfile } from '../personalization/channel-profile';
 import { channelAuthenticationEndpoints } from './auth/bot-framework-endpoints';
 import { refuseInvalidChannelTokens } from './auth/refuse-invalid-channel-tokens';
+import { reuseConnectorClients } from './auth/reuse-connector-clients';
 
 /**
  * @param routeConnectors wraps the authentication, e.g. so that the built-in Direct Line endpoint's
@@ -29,7 +30,7 @@ export function createBotAdapter(
     MicrosoftAppTenantId: credentials?.tenantId ?? '',
     ...(credentials?.openIdMetadataUrl ? channelAuthenticationEndpoints(credentials.openIdMetadataUrl) : {}),
   });
-  return new CloudAdapter(routeConnectors(refuseInvalidChannelTokens(auth)));
+  return new CloudAdapter(routeConnectors(reuseConnectorClients(refuseInvalidChannelTokens(auth))));
 }
 
 export function handleTurnErrors(adapter: CloudAdapter, deps: { logger: Logger; content: ContentLibrary; conversationState: ConversationState }): void {
