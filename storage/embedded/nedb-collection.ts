@@ -9,6 +9,7 @@ import type {
   StoredDocument,
 } from '../document-collection';
 import type { StoreLifecycle } from '../store-lifecycle';
+import { appendThroughKeptOpenFile, type CloseAppends } from './kept-open-appends';
 
 export interface NedbCollectionOptions {
   /** The file backing the collection; omitted for an in-memory collection (the memory kind). */
@@ -37,6 +38,7 @@ export class NedbCollection<TDoc extends StoredDocument> implements DocumentColl
   private constructor(
     private readonly datastore: Datastore,
     private readonly lifecycle: StoreLifecycle,
+    private readonly closeAppends: CloseAppends,
   ) {}
 
   /** Opens (and, when file-backed, loads) one collection. */
@@ -48,7 +50,7 @@ export class NedbCollection<TDoc extends StoredDocument> implements DocumentColl
       options.filename === undefined ? { inMemoryOnly: true } : { filename: options.filename },
     );
     await datastore.loadDatabaseAsync();
-    const collection = new NedbCollection<TDoc>(datastore, lifecycle);
+    const collection = new NedbCollection<TDoc>(datastore, lifecycle, appendThroughKeptOpenFile(datastore));
     if (options.filename !== undefined && options.compactEveryMs !== undefined) {
       collection.compactionTimer = setInterval(() => {
         // A failed compaction loses nothing: the append-only file is still complete, and the next
@@ -184,6 +186,7 @@ export class NedbCollection<TDoc extends StoredDocument> implements DocumentColl
     await this.insertsWriting;
     // nedb runs operations one at a time in a queue; a trivial query resolves after all earlier ones.
     await this.datastore.countAsync({ _id: '' });
+    await this.closeAppends();
   }
 }
 
