@@ -3,13 +3,14 @@
  * offer of a person (see the Decide stage); adding a task is a dialog plus a line here.
  */
 import type { StatePropertyAccessor } from 'botbuilder';
-import { DialogSet, type DialogState } from 'botbuilder-dialogs';
+import type { DialogSet, DialogState } from 'botbuilder-dialogs';
 import type { ContentLibrary } from '../content/content-library';
 import { CARD_ARRIVAL_DIALOG, CardArrivalDialog } from './card-arrival-dialog';
 import { DECLINED_PAYMENT_DIALOG, DeclinedPaymentDialog } from './declined-payment-dialog';
 import { DISPUTE_DIALOG, DISPUTE_INTENTS, DisputeDialog } from './dispute';
 import { FEE_INTENTS, FEES_DIALOG, FeesDialog } from './fees-dialog';
 import { LOST_CARD_DIALOG, LostCardDialog } from './lost-card-dialog';
+import { TaskDialogSet } from './task-dialog-set';
 import { TOP_UP_FAILED_DIALOG, TopUpFailedDialog } from './top-up-failed-dialog';
 
 const DIALOG_BY_INTENT: Readonly<Record<string, string>> = {
@@ -29,7 +30,7 @@ export function dialogForIntent(intent: string): string | undefined {
 
 /** Builds the dialog set every turn runs in. Dialogs are stateless; their state is in storage. */
 export function createTaskDialogs(dialogState: StatePropertyAccessor<DialogState>, content: ContentLibrary): DialogSet {
-  const dialogs = new DialogSet(dialogState);
+  const dialogs = new TaskDialogSet(dialogState);
   dialogs.add(new CardArrivalDialog(content));
   dialogs.add(new LostCardDialog(content));
   dialogs.add(new DeclinedPaymentDialog(content));
