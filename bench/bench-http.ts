@@ -21,9 +21,14 @@ export function postMessage(agent: http.Agent, botUrl: string, body: string): Pr
   });
 }
 
+/** A connector that accepts every reply; `replies` counts the activities it received. */
+export type AcceptingConnector = http.Server & { readonly url: string; readonly replies: number };
+
 /** Answers the bot's reply calls at once, like a channel that accepts everything. */
-export async function startAcceptingConnector(): Promise<http.Server & { url: string }> {
+export async function startAcceptingConnector(): Promise<AcceptingConnector> {
+  let replies = 0;
   const server = http.createServer((req, res) => {
+    replies += 1;
     req.resume();
     req.on('end', () => {
       res.writeHead(200, { 'content-type': 'application/json' });
@@ -32,5 +37,8 @@ export async function startAcceptingConnector(): Promise<http.Server & { url: st
   });
   server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return Object.assign(server, { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
+  return Object.defineProperties(server, {
+    url: { value: `http://127.0.0.1:${(server.address() as AddressInfo).port}` },
+    replies: { get: () => replies },
+  }) as AcceptingConnector;
 }

@@ -10,11 +10,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
-import { messageActivity, postMessage, startAcceptingConnector } from './bench-http';
+import { messageActivity, postMessage, startAcceptingConnector, type AcceptingConnector } from './bench-http';
 
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const WARMUP_MS = Number(process.env.BENCH_WARMUP_MS ?? 3000);
@@ -33,6 +32,8 @@ interface Measured {
   readonly rssMb: number;
   /** CPU time (user + system) the bot process spent per measured turn: steadier than turns/s on a busy machine. */
   readonly cpuMsPerTurn: number;
+  /** Activities the bot sent to the connector per measured turn (each one an HTTP call of its own). */
+  readonly repliesPerTurn: number;
   /** Embedded storage only: documents and bytes appended to the data files per measured turn. */
   readonly written?: { readonly docsPerTurn: number; readonly bytesPerTurn: number };
 }
@@ -48,9 +49,9 @@ async function main(): Promise<void> {
     const attune = await measure(`attune (${process.env.MONGODB_URI ? 'MongoDB' : 'embedded'} storage, ${process.env.REDIS_URL ? 'Redis' : 'in-process'} queue)`, path.join(ROOT, 'dist', 'index.js'), { DATA_DIR: dataDir, LOG_LEVEL: 'info', ...rateLimit }, connector, process.env.MONGODB_URI ? undefined : dataDir);
     const rows = [echo, attune];
     console.log(`\nTurn benchmark: ${CONCURRENCY} concurrent conversations, ${MEASURE_MS / 1000} s measured after ${WARMUP_MS / 1000} s warm-up, ${os.cpus().length} cores\n`);
-    console.log('| bot | turns | turns/s | p50 ms | p99 ms | CPU ms/turn | RSS MB |');
-    console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
-    for (const r of rows) console.log(`| ${r.name} | ${r.turns} | ${r.perSecond.toFixed(0)} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.cpuMsPerTurn.toFixed(2)} | ${r.rssMb.toFixed(0)} |`);
+    console.log('| bot | turns | turns/s | p50 ms | p99 ms | CPU ms/turn | replies/turn | RSS MB |');
+    console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+    for (const r of rows) console.log(`| ${r.name} | ${r.turns} | ${r.perSecond.toFixed(0)} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.cpuMsPerTurn.toFixed(2)} | ${r.repliesPerTurn.toFixed(2)} | ${r.rssMb.toFixed(0)} |`);
     const throughput = attune.perSecond / echo.perSecond;
     const latency = attune.p99 / echo.p99;
     console.log(`\nattune throughput: ${(throughput * 100).toFixed(0)}% of the echo bot (target ≥ 70%)`);
@@ -63,10 +64,10 @@ async function main(): Promise<void> {
   }
 }
 
-async function measure(name: string, entry: string, env: Record<string, string>, connector: http.Server, dataDir?: string): Promise<Measured> {
+async function measure(name: string, entry: string, env: Record<string, string>, connector: AcceptingConnector, dataDir?: string): Promise<Measured> {
   const { child, url } = await startBot(entry, env);
   try {
-    const serviceUrl = `http://127.0.0.1:${(connector.address() as AddressInfo).port}`;
+    const serviceUrl = connector.url;
     const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
     const latencies: number[] = [];
     let measuring = false;
@@ -74,6 +75,7 @@ async function measure(name: string, entry: string, env: Record<string, string>,
     const warmEnd = start + WARMUP_MS;
     const end = warmEnd + MEASURE_MS;
     const cpuAtWarmEnd = new Promise<number>((resolve) => setTimeout(() => resolve(cpuMsOf(child.pid!)), WARMUP_MS));
+    const repliesAtWarmEnd = new Promise<number>((resolve) => setTimeout(() => resolve(connector.replies), WARMUP_MS));
     const writtenAtWarmEnd = new Promise<DataFiles | undefined>((resolve) => setTimeout(() => resolve(dataDir === undefined ? undefined : dataFilesIn(dataDir)), WARMUP_MS));
     await Promise.all(
       Array.from({ length: CONCURRENCY }, async (_, c) => {
@@ -90,12 +92,13 @@ async function measure(name: string, entry: string, env: Record<string, string>,
     agent.destroy();
     if (!measuring) throw new Error('no turn was measured');
     const cpuMs = (await cpuMsOf(child.pid!)) - (await cpuAtWarmEnd);
+    const replies = connector.replies - (await repliesAtWarmEnd);
     const [writtenBefore, writtenAfter] = [await writtenAtWarmEnd, dataDir === undefined ? undefined : await dataFilesIn(dataDir)];
     const rssMb = await rssOf(child.pid!);
     latencies.sort((a, b) => a - b);
     const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!;
     const written = writtenBefore && writtenAfter && { docsPerTurn: (writtenAfter.lines - writtenBefore.lines) / latencies.length, bytesPerTurn: (writtenAfter.bytes - writtenBefore.bytes) / latencies.length };
-    return { name, turns: latencies.length, perSecond: latencies.length / (MEASURE_MS / 1000), p50: at(0.5), p99: at(0.99), rssMb, cpuMsPerTurn: cpuMs / latencies.length, written };
+    return { name, turns: latencies.length, perSecond: latencies.length / (MEASURE_MS / 1000), p50: at(0.5), p99: at(0.99), rssMb, cpuMsPerTurn: cpuMs / latencies.length, repliesPerTurn: replies / latencies.length, written };
   } finally {
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
