@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Activity } from 'botbuilder';
 import type { ContentLibrary } from '../content/content-library';
-import { AttuneError } from '../core/errors';
+import { AttuneError, isAttuneError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import { channelProfile } from '../personalization/channel-profile';
 import type { Tone } from '../personalization/tone';
@@ -19,6 +19,7 @@ export type { DeskAgent } from './desk-access';
 
 /** Sends an activity to a customer outside their own turn (proactive message). */
 export interface CustomerMessenger {
+  /** Resolves once delivered; @throws AttuneError ATTUNE_CONVERSATION_NOT_FOUND when the customer's conversation is gone */
   send(conversationReference: Readonly<Record<string, unknown>>, activity: Partial<Activity>): Promise<void>;
 }
 
@@ -166,10 +167,18 @@ export class AgentDesk {
     return escalation;
   }
 
+  /**
+   * A notice about a change already made (taken, transferred, resolved): one the customer cannot
+   * get is logged, not thrown, so the agent is not told the change failed when it did not.
+   */
   private async tell(escalation: EscalationRecord, template: string, data: Record<string, unknown>): Promise<void> {
     const tone: Tone = escalation.frustration >= 0.35 ? 'empathetic' : 'warm';
     const activity = this.content.render({ template, tone, channel: channelProfile(escalation.channelId), data });
-    await this.messenger.send(escalation.conversationReference, activity);
+    try {
+      await this.messenger.send(escalation.conversationReference, activity);
+    } catch (error) {
+      this.logger[isAttuneError(error, 'ATTUNE_CONVERSATION_NOT_FOUND') ? 'info' : 'warn']({ err: error, escalation: escalation.id, template }, 'the customer did not get a notice from the desk');
+    }
   }
 }
 

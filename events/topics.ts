@@ -12,15 +12,27 @@ export interface EventTopics {
   content: ContentEvent;
   /**
    * A bot activity for a conversation of the built-in Direct Line endpoint that this instance does
-   * not hold (e.g. an agent on another instance wrote to the customer): the holder delivers it.
+   * not hold (e.g. an agent on another instance wrote to the customer): the holder delivers it and
+   * answers on `directline-receipt`; the other instances ignore it.
    */
-  directline: DirectLineDeliveryEvent;
+  directline: DirectLineDeliveryRequest;
+  /** The holder delivered a `directline` request: the sender may report the activity delivered. */
+  'directline-receipt': DirectLineReceipt;
 }
 
-export interface DirectLineDeliveryEvent {
+export interface DirectLineDeliveryRequest {
+  /** Unique per request: the sender matches the receipt to it. */
+  readonly requestId: string;
   readonly conversationId: string;
   /** The Bot Framework activity as JSON. */
   readonly activity: Readonly<Record<string, unknown>>;
+}
+
+/** Only sent for a delivered activity: not delivered is no receipt (nobody holds the conversation). */
+export interface DirectLineReceipt {
+  readonly requestId: string;
+  /** The id the activity got in the holder's conversation log. */
+  readonly activityId: string;
 }
 
 /**

@@ -1,48 +1,50 @@
 /**
  * Where the bot's activities for a built-in Direct Line conversation go: into the conversation's
- * log when this process holds it; otherwise onto the event bus (Redis pub/sub with several
- * instances), where the instance that holds it picks it up. So an agent answering on instance B
- * reaches a customer whose browser is connected to instance A. With one instance (in-process bus)
- * a conversation this process does not hold is gone (ended, expired, or lost in a restart), and
- * the delivery says so, so the agent learns the customer did not get the message. Across
- * instances it is best effort, like the bus: when no instance holds the conversation any more,
- * the message is dropped (it is still in the turns).
+ * log when this process holds it. Otherwise, with several instances (Redis event bus), to the
+ * instance that holds it, which confirms the delivery (DirectLineRelay): so an agent answering on
+ * instance B reaches a customer whose browser is connected to instance A, and the answer is
+ * reported delivered only once it is in A's log. When no instance holds the conversation (it
+ * ended, expired, or was lost in a restart) the delivery says so, with one instance at once and
+ * with several after the relay's timeout, so the agent learns the customer did not get the
+ * message (404 → ATTUNE_CONVERSATION_NOT_FOUND). The message is never silently dropped.
  */
 import type { Activity } from 'botbuilder';
 import type { Logger } from '../../core/logger';
-import type { EventBus, Unsubscribe } from '../../events/event-bus';
+import type { EventBus } from '../../events/event-bus';
 import type { DirectLineConversations } from './direct-line-conversations';
+import { DEFAULT_RECEIPT_TIMEOUT_MS, DirectLineRelay } from './direct-line-relay';
 
 export class DirectLineDelivery {
-  private unsubscribe?: Unsubscribe;
+  /** Absent with the in-process bus: one instance, so a conversation it does not hold is gone. */
+  private readonly relay?: DirectLineRelay;
 
   constructor(
     private readonly conversations: DirectLineConversations,
-    private readonly events: EventBus,
+    events: EventBus,
     private readonly logger: Logger,
-  ) {}
+    /** How long to wait for the holder's receipt when another instance may hold the conversation. */
+    receiptTimeoutMs = DEFAULT_RECEIPT_TIMEOUT_MS,
+  ) {
+    if (events.kind !== 'in-process') this.relay = new DirectLineRelay(events, logger, receiptTimeoutMs);
+  }
 
-  /** Starts taking deliveries published by other instances. */
+  /** Starts delivering what other instances relay here. */
   async start(): Promise<void> {
-    this.unsubscribe = await this.events.subscribe('directline', (event) => {
-      this.deliverLocally(event.conversationId, event.activity as Partial<Activity>);
-    });
+    await this.relay?.start((conversationId, activity) => this.deliverLocally(conversationId, activity));
   }
 
   async close(): Promise<void> {
-    await this.unsubscribe?.();
+    await this.relay?.close();
   }
 
   /**
-   * Delivers a bot activity; resolves with the id it got here, a provisional one when relayed to
-   * other instances, or undefined when no instance can hold the conversation (single instance).
+   * Delivers a bot activity; resolves with the id it got in the conversation's log (here or on the
+   * instance holding it), or undefined when no instance holds the conversation: not delivered.
    */
   async deliver(conversationId: string, activity: Partial<Activity>): Promise<string | undefined> {
     const id = this.deliverLocally(conversationId, activity);
-    if (id !== undefined) return id;
-    if (this.events.kind === 'in-process') return undefined;
-    await this.events.publish('directline', { conversationId, activity: JSON.parse(JSON.stringify(activity)) as Record<string, unknown> });
-    return `${conversationId}|relayed`;
+    if (id !== undefined || !this.relay) return id;
+    return this.relay.send(conversationId, activity);
   }
 
   /** Appends (or, for typing, broadcasts) when this process holds the conversation. */

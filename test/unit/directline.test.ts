@@ -196,10 +196,11 @@ describe('bot activities for Direct Line conversations', () => {
     const pushed: ActivitySet[] = [];
     conversation.log.listen((set) => pushed.push(set));
 
-    await deliveryB.deliver('held-by-a', { type: 'message', text: 'an agent on instance B writes' });
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // Resolves once A has it: with A's id, as delivered (not a provisional one).
+    const id = await deliveryB.deliver('held-by-a', { type: 'message', text: 'an agent on instance B writes' });
 
     expect(pushed.map((set) => set.activities[0]!.text)).toEqual(['an agent on instance B writes']);
+    expect(id).toBe(pushed[0]!.activities[0]!.id);
     expect(onB.peek('held-by-a')).toBeUndefined();
     await Promise.all([deliveryA.close(), deliveryB.close()]);
     onA.close();
