@@ -3,7 +3,7 @@
  * (Context → Intent → Perceive → Decide → Act → Record, DESIGN.md §1) and greets new customers.
  * State is read once at the start of a turn and written once at the end.
  */
-import { ActivityHandler, type ConversationState, type StatePropertyAccessor, type TurnContext } from 'botbuilder';
+import { ActivityHandler, StatusCodes, type ConversationState, type InvokeResponse, type StatePropertyAccessor, type TurnContext } from 'botbuilder';
 import type { DialogSet, DialogState } from 'botbuilder-dialogs';
 import type { ContentLibrary } from '../content/content-library';
 import { createTaskDialogs } from '../dialogs/task-catalog';
@@ -109,6 +109,18 @@ export class AttuneBot extends ActivityHandler {
     // After the flush, so a desk that re-reads the transcript on this event finds the turn stored.
     const relayTo = context.turnState.get(RELAY_KEY) as EscalationRecord | undefined;
     if (relayTo && recording) await this.deskEvents.transcriptAdded(relayTo, recording.records());
+  }
+
+  /**
+   * The bot handles no invoke (no Action.Execute cards, search or sign-in): every invoke is
+   * acknowledged with 200 and no body, which channels accept, instead of botbuilder's 501, and none
+   * reaches the message pipeline. Also spares botbuilder's adaptiveCard/action parsing, which
+   * throws on a malformed value.
+   */
+  protected override async onInvokeActivity(context: TurnContext): Promise<InvokeResponse> {
+    const name = typeof context.activity.name === 'string' ? context.activity.name.slice(0, 100) : undefined;
+    this.deps.logger.debug({ channel: context.activity.channelId, name }, 'invoke acknowledged, not handled');
+    return { status: StatusCodes.OK };
   }
 
   private async handleMessage(context: TurnContext): Promise<void> {

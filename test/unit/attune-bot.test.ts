@@ -186,6 +186,26 @@ describe('AttuneBot conversations (TestAdapter)', () => {
     expect(turns[0]?.decision).toMatchObject({ action: 'small_talk', tone: 'neutral' });
     expect(turns[1]?.template).toBe('greeting');
   });
+
+  it('acknowledges invokes it does not handle with 200 and no body, without running the message pipeline', async () => {
+    const invoke = (name: string, value: unknown): Partial<Activity> => ({ type: 'invoke', name, value, text: 'I want to talk to a person', from: adapter.conversation.user, recipient: adapter.conversation.bot, conversation: adapter.conversation.conversation, channelId: 'msteams' });
+    const answers: unknown[] = [];
+    for (const [name, value] of [['task/fetch', {}], ['adaptiveCard/action', {}], ['signin/verifyState', { state: '1' }], ['made-up', null]] as const) {
+      await adapter
+        .send(invoke(name, value))
+        .assertReply((reply) => {
+          expect(reply.type).toBe('invokeResponse');
+          answers.push(reply.value);
+        })
+        .startTest();
+    }
+    expect(answers).toEqual([{ status: 200 }, { status: 200 }, { status: 200 }, { status: 200 }]);
+    // Nothing of the message pipeline ran: no conversation opened, no turn recorded, no handoff.
+    const key = `msteams:${adapter.conversation.conversation.id}`;
+    expect(await store.conversations.get(key)).toBeUndefined();
+    expect(await store.turns.listByConversation(key, 10)).toEqual([]);
+    expect(await store.escalations.list({ statuses: ['queued', 'assigned'] }, 10)).toEqual([]);
+  });
 });
 
 describe('AttuneBot after business hours (TestAdapter)', () => {
