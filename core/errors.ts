@@ -21,9 +21,10 @@ export const ERROR_CODES = {
   ATTUNE_ESCALATION_STATE: 'The escalation is not in a state that allows this (e.g. already taken by someone else).',
   ATTUNE_CONTENT_TEMPLATE_MISSING: 'A reply asked for a content template that does not exist.',
   ATTUNE_CONTENT_VERSION_NOT_FOUND: 'No content version with that id was published.',
+  ATTUNE_PREVIEW_PROFILE_INVALID: 'A content preview named a profile that is not one of the demo personas (real customers are never previewed).',
   ATTUNE_EXPERIMENT_NOT_FOUND: 'No experiment with that id exists.',
   ATTUNE_EXPERIMENT_STATE: 'The experiment is not in a state that allows this (e.g. starting one that was stopped).',
-  ATTUNE_CONVERSATION_NOT_FOUND: 'No Direct Line conversation with that id is held by this server (it ended, expired, or never existed).',
+  ATTUNE_CONVERSATION_NOT_FOUND: "The customer's conversation is gone: no instance holds that Direct Line conversation (it ended, expired, or never existed), or the channel refused a message to it.",
   ATTUNE_DIRECT_LINE_UNAVAILABLE: 'Azure Direct Line did not give the web chat a token (DIRECT_LINE_SECRET set).',
 } as const;
 

@@ -1,6 +1,8 @@
 /**
- * Experiments as content teams run them: create (draft), start, stop, and read results with the
- * guardrail applied. Every change is announced on the event bus so all instances' routers reload.
+ * Experiments as content teams run them: create (draft), start, stop, and read results (with what
+ * the guardrail would do; reading never changes anything). The guardrail itself is applied in the
+ * background, once per interval across instances (guardrail-watch.ts). Every change is announced
+ * on the event bus so all instances' routers reload.
  */
 import { randomUUID } from 'node:crypto';
 import type { ContentLibrary } from '../content/content-library';
@@ -11,7 +13,7 @@ import { isOfferVariant, NO_OFFER, OFFER_SLOTS } from '../personalization/offers
 import { isTone } from '../personalization/tone';
 import type { Analytics, ExperimentKind, ExperimentRecord, Experiments, ExperimentVariant } from '../storage/ports';
 import { variantOutcomes, type VariantOutcome } from './experiment-outcomes';
-import { DEFAULT_GUARDRAIL, guardrailVerdicts, type GuardrailSettings } from './guardrail';
+import { DEFAULT_GUARDRAIL, guardrailVerdicts, type GuardrailSettings, type GuardrailVerdict } from './guardrail';
 
 export interface NewExperiment {
   readonly name: string;
@@ -24,7 +26,8 @@ export interface NewExperiment {
 export interface ExperimentResults {
   readonly experiment: ExperimentRecord;
   readonly variants: readonly VariantOutcome[];
-  readonly guardrail: GuardrailSettings & { readonly metric: 'negative' };
+  /** The guardrail's settings, and the variants it would stop now (empty unless running). */
+  readonly guardrail: GuardrailSettings & { readonly metric: 'negative'; readonly wouldStop: readonly GuardrailVerdict[] };
 }
 
 export interface ExperimentServiceDependencies {
@@ -34,6 +37,8 @@ export interface ExperimentServiceDependencies {
   readonly content: ContentLibrary;
   readonly logger: Logger;
   readonly guardrail?: GuardrailSettings;
+  /** Exposures per outcome query (experiment-outcomes.ts); tests make it small. */
+  readonly exposurePageSize?: number;
 }
 
 export class ExperimentService {
@@ -87,41 +92,42 @@ export class ExperimentService {
     return this.change(id, { status: 'stopped', stoppedAt: new Date() });
   }
 
-  /** Outcomes per variant; a running experiment's variants that fail the guardrail are stopped first. */
+  /**
+   * Outcomes per variant, and the variants the guardrail would stop now. Read-only: only
+   * {@link applyGuardrails} (run in the background, experiments/guardrail-watch.ts) stops variants.
+   */
   async results(id: string): Promise<ExperimentResults> {
-    let experiment = await this.get(id);
-    let outcomes = await variantOutcomes(this.deps.analytics, experiment, await this.deps.experiments.exposures(id));
-    const verdicts = experiment.status === 'running' ? guardrailVerdicts(outcomes, this.guardrail) : [];
-    if (verdicts.length > 0) {
+    const experiment = await this.get(id);
+    const outcomes = await variantOutcomes(this.deps.analytics, experiment, this.deps.exposurePageSize);
+    const wouldStop = experiment.status === 'running' ? guardrailVerdicts(outcomes, this.guardrail) : [];
+    return { experiment, variants: outcomes, guardrail: { ...this.guardrail, metric: 'negative', wouldStop } };
+  }
+
+  /**
+   * Stops the variants of running experiments that fail the guardrail (their customers get
+   * control); resolves what it stopped. Runs on one instance at a time (guardrail-watch.ts).
+   */
+  async applyGuardrails(): Promise<{ readonly experimentId: string; readonly verdicts: readonly GuardrailVerdict[] }[]> {
+    const applied: { experimentId: string; verdicts: GuardrailVerdict[] }[] = [];
+    for (const experiment of await this.deps.experiments.list()) {
+      if (experiment.status !== 'running') continue;
+      const verdicts = guardrailVerdicts(await variantOutcomes(this.deps.analytics, experiment, this.deps.exposurePageSize), this.guardrail);
+      if (verdicts.length === 0) continue;
+      // Re-read: the variants may have changed while the outcomes were counted.
+      const current = await this.deps.experiments.get(experiment.id);
+      if (current?.status !== 'running') continue;
       const at = new Date();
-      const variants = experiment.variants.map((v) => {
-        const verdict = verdicts.find((x) => x.variantId === v.id);
+      const stopping = verdicts.filter((verdict) => current.variants.some((v) => v.id === verdict.variantId && !v.stoppedAt));
+      if (stopping.length === 0) continue;
+      const variants = current.variants.map((v) => {
+        const verdict = stopping.find((x) => x.variantId === v.id);
         return verdict ? { ...v, stoppedAt: at, stoppedReason: verdict.reason } : v;
       });
-      experiment = await this.change(id, { variants });
-      this.deps.logger.warn({ experimentId: id, verdicts }, 'experiment guardrail stopped variants');
-      outcomes = outcomes.map((o) => {
-        const verdict = verdicts.find((x) => x.variantId === o.variantId);
-        return verdict ? { ...o, stopped: { at, reason: verdict.reason } } : o;
-      });
+      await this.change(experiment.id, { variants });
+      this.deps.logger.warn({ experimentId: experiment.id, verdicts: stopping }, 'experiment guardrail stopped variants');
+      applied.push({ experimentId: experiment.id, verdicts: stopping });
     }
-    return { experiment, variants: outcomes, guardrail: { ...this.guardrail, metric: 'negative' } };
-  }
-
-  /** Applies the guardrail to every running experiment (called periodically by the composition root). */
-  async checkGuardrails(): Promise<void> {
-    for (const experiment of await this.deps.experiments.list()) {
-      if (experiment.status === 'running') await this.results(experiment.id);
-    }
-  }
-
-  /** Runs the guardrail every `intervalMs` in the background; returns the function that stops it. */
-  watchGuardrails(intervalMs: number): () => void {
-    const timer = setInterval(() => {
-      this.checkGuardrails().catch((error: unknown) => this.deps.logger.error({ err: error }, 'experiment guardrail check failed'));
-    }, intervalMs);
-    timer.unref(); // a forgotten stop must not keep the process alive
-    return () => clearInterval(timer);
+    return applied;
   }
 
   private async change(id: string, changes: Parameters<Experiments['update']>[1]): Promise<ExperimentRecord> {

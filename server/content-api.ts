@@ -1,20 +1,22 @@
 /**
  * The content API (JSON, bearer-token auth, roles `content` and `supervisor`; OpenAPI in
- * server/openapi/content-api.json): browse templates, validate, preview, publish and restore
- * versions, and run experiments. The studio page (/studio) is a client of exactly this API.
+ * server/openapi/content-api.json): browse templates, validate, preview (for demo personas, never a
+ * customer), publish and restore versions, and run experiments. The studio page (/studio) is a
+ * client of exactly this API. Reads never change state: experiment results only say what the
+ * guardrail would do; the guardrail itself runs in the background (experiments/guardrail-watch.ts).
  */
 import type { Response, Server } from 'restify';
 import { z } from 'zod';
 import { ContentLibrary } from '../content/content-library';
 import { hasErrors, type ContentProblem } from '../content/content-lint';
 import { MOOD_TONES, previewReply } from '../content/content-preview';
+import type { PreviewProfiles } from '../content/preview-profiles';
 import type { ContentPublisher, PublishResult } from '../content/content-publisher';
 import { catalogTemplates } from '../content/template-catalog';
 import { AttuneError, isAttuneError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import type { ExperimentService } from '../experiments/experiment-service';
 import { TONES } from '../personalization/tone';
-import type { CustomerProfiles } from '../storage/ports';
 import openApi from './openapi/content-api.json';
 import type { StaffAuth } from './auth/staff-auth';
 import { withStaff } from './auth/with-staff';
@@ -26,7 +28,8 @@ export interface ContentApiDependencies {
   readonly auth: StaffAuth;
   readonly publisher: ContentPublisher;
   readonly experiments: ExperimentService;
-  readonly customers: CustomerProfiles;
+  /** The personas a preview may be rendered for; customers' profiles are never read here. */
+  readonly previewProfiles: PreviewProfiles;
   readonly defaultLocale: string;
   readonly logger: Logger;
 }
@@ -91,12 +94,15 @@ export function registerContentApi(server: Server, deps: ContentApiDependencies)
       if (isAttuneError(error, 'ATTUNE_CONTENT_INVALID')) throw new AttuneError('ATTUNE_REQUEST_INVALID', error.message);
       throw error;
     }
-    const profile = body.profileId ? await deps.customers.get(body.profileId) : undefined;
-    if (body.profileId && !profile) throw new AttuneError('ATTUNE_REQUEST_INVALID', `No customer profile ${body.profileId}.`);
+    const profile = body.profileId === undefined ? undefined : deps.previewProfiles.get(body.profileId);
     if (!content.has(body.template, body.locale)) throw new AttuneError('ATTUNE_REQUEST_INVALID', `No content template "${body.template}".`);
     const tone = body.tone ?? (body.mood ? MOOD_TONES[body.mood] : 'neutral');
     const preview = previewReply(content, { template: body.template, tone, channel: body.channel, locale: body.locale, profile, data: body.data });
     res.send(200, preview);
+  }));
+
+  server.get('/api/content/preview-profiles', route(async (_req, res) => {
+    res.send(200, { profiles: deps.previewProfiles.list() });
   }));
 
   server.get('/api/content/versions', route(async (_req, res) => {

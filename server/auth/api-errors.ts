@@ -12,6 +12,7 @@ export type ApiHandler = (req: Request, res: Response) => Promise<void>;
 const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   ATTUNE_REQUEST_INVALID: 400,
   ATTUNE_ACTIVITY_INVALID: 400,
+  ATTUNE_PREVIEW_PROFILE_INVALID: 400,
   ATTUNE_UNAUTHORIZED: 401,
   ATTUNE_FORBIDDEN: 403,
   ATTUNE_STORAGE_CONFLICT: 409,

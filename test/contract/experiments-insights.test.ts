@@ -9,7 +9,7 @@ import { InProcessEventBus } from '../../events/in-process-event-bus';
 import { ExperimentService } from '../../experiments/experiment-service';
 import { InsightsService } from '../../insights/insights-service';
 import { insightsToCsv } from '../../insights/insights-csv';
-import type { AttuneStore, TurnRecord } from '../../storage/ports';
+import type { Analytics, AttuneStore, ExperimentRecord, PipelineStage, TurnRecord } from '../../storage/ports';
 import { aConversation, anEscalation, at, aTurn } from '../support/fixtures';
 import { describeOnEveryAdapter, type StoreFactory } from '../support/store-lanes';
 
@@ -124,3 +124,96 @@ function insightsContract(newStore: StoreFactory): void {
 }
 
 describeOnEveryAdapter('Insights pipelines', insightsContract);
+
+/**
+ * A variant clearly worse than control: 30 conversations per arm (the guardrail's minimum), and
+ * 15 of the variant's escalated for frustration against none of control's.
+ */
+async function seedHarmfulVariant(store: AttuneStore): Promise<ExperimentRecord> {
+  const experiment: ExperimentRecord = {
+    id: 'exp-harm', name: 'Blunt goodbye', kind: 'template', target: 'goodbye', controlVariantId: 'control',
+    variants: [{ id: 'control', weight: 1 }, { id: 'blunt', weight: 1, text: '- Bye.' }],
+    status: 'running', createdBy: 'casey', createdAt: at(0), updatedAt: at(0), startedAt: at(0),
+  };
+  await store.experiments.create(experiment);
+  for (let i = 0; i < 30; i++) {
+    for (const variantId of ['control', 'blunt']) {
+      const conversationId = `${variantId}-${i}`;
+      await store.experiments.recordExposure({ experimentId: experiment.id, variantId, conversationId, audienceKey: conversationId, at: at(i) });
+      if (variantId === 'blunt' && i % 2 === 0) await store.escalations.create(anEscalation({ id: `esc-${conversationId}`, conversationId, trigger: 'frustration', status: 'resolved', createdAt: at(100 + i), csat: 1 + (i % 5) }));
+    }
+  }
+  return experiment;
+}
+
+/** Records the `$in` sizes of every pipeline run, to check no query grows with the exposures. */
+function recordingAnalytics(analytics: Analytics, inSizes: number[]): Analytics {
+  const sizesIn = (value: unknown): void => {
+    if (Array.isArray(value)) return value.forEach(sizesIn);
+    if (value === null || typeof value !== 'object' || value instanceof Date) return;
+    for (const [key, inner] of Object.entries(value)) {
+      if (key === '$in' && Array.isArray(inner)) inSizes.push(inner.length);
+      else sizesIn(inner);
+    }
+  };
+  return {
+    aggregate<T>(collection: Parameters<Analytics['aggregate']>[0], pipeline: readonly PipelineStage[]): Promise<T[]> {
+      sizesIn(pipeline);
+      return analytics.aggregate<T>(collection, pipeline);
+    },
+  };
+}
+
+function guardrailContract(newStore: StoreFactory): void {
+  let store: AttuneStore;
+  const serviceOn = (analytics: Analytics, exposurePageSize?: number) =>
+    new ExperimentService({
+      experiments: store.experiments,
+      analytics,
+      events: new InProcessEventBus(),
+      content: ContentLibrary.fromText({ en: { 'general.lg': '# goodbye.neutral\n- Bye' } }, 'en'),
+      logger,
+      exposurePageSize,
+    });
+  beforeEach(async () => {
+    store = await newStore();
+  });
+
+  it('reports what the guardrail would stop without stopping it; only applying the guardrail stops the variant', async () => {
+    const experiment = await seedHarmfulVariant(store);
+    const service = serviceOn(store.analytics);
+    const results = await service.results(experiment.id);
+    expect(results.guardrail.wouldStop).toEqual([expect.objectContaining({ variantId: 'blunt', reason: expect.stringMatching(/^guardrail: negative signals 50\.0% \(n=30\)/) })]);
+    expect(results.variants.map((v) => [v.variantId, v.stopped])).toEqual([['control', undefined], ['blunt', undefined]]);
+    // Reading twice changes nothing either: the stored experiment still runs both variants.
+    await service.results(experiment.id);
+    expect((await store.experiments.get(experiment.id))?.variants.map((v) => v.stoppedAt)).toEqual([undefined, undefined]);
+
+    expect(await service.applyGuardrails()).toEqual([{ experimentId: experiment.id, verdicts: results.guardrail.wouldStop }]);
+    const stopped = (await store.experiments.get(experiment.id))?.variants.find((v) => v.id === 'blunt');
+    expect(stopped?.stoppedReason).toBe(results.guardrail.wouldStop[0].reason);
+    expect(stopped?.stoppedAt).toBeInstanceOf(Date);
+    // Stopped once: nothing left to stop, and the results say so.
+    expect(await service.applyGuardrails()).toEqual([]);
+    const after = await service.results(experiment.id);
+    expect(after.guardrail.wouldStop).toEqual([]);
+    expect(after.variants[1].stopped?.reason).toBe(stopped?.stoppedReason);
+  });
+
+  it('counts outcomes page by page: the same numbers, and no query bigger than a page', async () => {
+    const experiment = await seedHarmfulVariant(store);
+    const whole = await serviceOn(store.analytics).results(experiment.id);
+    const inSizes: number[] = [];
+    const paged = await serviceOn(recordingAnalytics(store.analytics, inSizes), 7).results(experiment.id);
+    expect(paged.variants).toEqual(whole.variants);
+    expect(paged.variants.map((v) => [v.variantId, v.conversations, v.negative.successes, v.escalation.successes, v.csatSatisfied.trials])).toEqual([
+      ['control', 30, 0, 0, 0],
+      ['blunt', 30, 15, 15, 15],
+    ]);
+    expect(inSizes.length).toBeGreaterThan(0);
+    expect(Math.max(...inSizes)).toBeLessThanOrEqual(7);
+  });
+}
+
+describeOnEveryAdapter('Experiment guardrail', guardrailContract);
+

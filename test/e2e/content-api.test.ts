@@ -16,7 +16,7 @@ import { createAgentAccount } from '../../server/auth/agent-accounts';
 import type { ContentFile, StaffRole } from '../../storage/ports';
 import { ScriptedCustomer } from '../support/customer';
 import { FakeConnector, type RecordedActivity } from '../support/fake-connector';
-import { aProfile } from '../support/fixtures';
+import { anEscalation, aProfile } from '../support/fixtures';
 import { startJongodb, type JongodbServer } from '../support/jongodb';
 import { deleteKeys, randomQueuePrefix, requireRedis, TEST_REDIS_URL } from '../support/redis';
 
@@ -92,7 +92,7 @@ describe('content API on one instance', () => {
 
   it('refuses every content and insights route without a token (401) and to agents (403)', async () => {
     const routes: [string, string][] = [
-      ['GET', '/api/content/templates'], ['POST', '/api/content/validate'], ['POST', '/api/content/preview'], ['GET', '/api/content/versions'],
+      ['GET', '/api/content/templates'], ['POST', '/api/content/validate'], ['POST', '/api/content/preview'], ['GET', '/api/content/preview-profiles'], ['GET', '/api/content/versions'],
       ['POST', '/api/content/versions'], ['POST', '/api/content/versions/x/restore'], ['GET', '/api/content/experiments'], ['POST', '/api/content/experiments'],
       ['POST', '/api/content/experiments/x/start'], ['POST', '/api/content/experiments/x/stop'], ['GET', '/api/content/experiments/x/results'], ['GET', '/api/insights'], ['GET', '/api/insights.csv'],
     ];
@@ -123,12 +123,27 @@ describe('content API on one instance', () => {
     expect(((await api('GET', '/api/content/versions', tokens.casey)).json.versions as unknown[]).length).toBe(0);
   });
 
-  it('previews a template for a profile, mood and channel', async () => {
-    await attune.store.customers.save(aProfile({ id: 'cust-preview', firstName: 'Ada', preferences: { useFirstName: true } }));
-    const preview = await api('POST', '/api/content/preview', tokens.casey, { template: 'greeting', mood: 'happy', channel: 'sms', profileId: 'cust-preview' });
+  it('previews a template for a demo persona, mood and channel', async () => {
+    const personas = await api('GET', '/api/content/preview-profiles', tokens.casey);
+    expect(personas.status).toBe(200);
+    expect(personas.json.profiles).toContainEqual(expect.objectContaining({ id: 'demo-ben', firstName: 'Ben', preferences: expect.objectContaining({ useFirstName: true }) }));
+    const preview = await api('POST', '/api/content/preview', tokens.casey, { template: 'greeting', mood: 'happy', channel: 'sms', profileId: 'demo-ben' });
     expect(preview.status).toBe(200);
     expect(preview.json.tone).toBe('warm');
-    expect((preview.json.activity as { text: string }).text).toMatch(/^Hi Ada!/);
+    expect((preview.json.activity as { text: string }).text).toMatch(/^Hi Ben!/);
+  });
+
+  it("never previews for a real customer's profile, for content or supervisor accounts alike", async () => {
+    await attune.store.customers.save(aProfile({ id: 'cust-real', firstName: 'Zelda', preferences: { useFirstName: true } }));
+    for (const token of [tokens.casey, tokens.sam]) {
+      const refused = await api('POST', '/api/content/preview', token, { template: 'greeting', mood: 'happy', channel: 'webchat', profileId: 'cust-real' });
+      expect(refused.status).toBe(400);
+      expect(refused.json.code).toBe('ATTUNE_PREVIEW_PROFILE_INVALID');
+      expect(JSON.stringify(refused.json)).not.toContain('Zelda');
+      // The same answer for an id no customer has: the preview is no way to probe for customers.
+      const unknown = await api('POST', '/api/content/preview', token, { template: 'greeting', profileId: 'cust-nobody' });
+      expect([unknown.status, unknown.json.code]).toEqual([400, 'ATTUNE_PREVIEW_PROFILE_INVALID']);
+    }
   });
 
   it('publishes: the customer sees the new copy without a restart; restoring brings the old copy back', async () => {
@@ -208,6 +223,39 @@ describe('content API on one instance', () => {
     expect((await api('POST', `/api/content/experiments/${id}/stop`, tokens.casey)).json.status).toBe('stopped');
     const [afterStop] = await new ScriptedCustomer(attune.url, connector).say('bye');
     expect(attuneOf(afterStop)?.experiment).toBeUndefined();
+  });
+
+  it('reports what the guardrail would stop without stopping anything: reading results changes no state', async () => {
+    const created = await api('POST', '/api/content/experiments', tokens.casey, {
+      name: 'Blunt help',
+      target: 'help',
+      controlVariantId: 'control',
+      variants: [{ id: 'control', weight: 1 }, { id: 'blunt', weight: 1, text: '- What.' }],
+    });
+    const id = String(created.json.id);
+    expect((await api('POST', `/api/content/experiments/${id}/start`, tokens.casey)).status).toBe(200);
+    // 30 conversations per arm (the guardrail's minimum); half of the variant's escalated in frustration.
+    for (let i = 0; i < 30; i++) {
+      for (const variantId of ['control', 'blunt']) {
+        const conversationId = `guardrail-${variantId}-${i}`;
+        await attune.store.experiments.recordExposure({ experimentId: id, variantId, conversationId, audienceKey: conversationId, at: new Date() });
+        if (variantId === 'blunt' && i % 2 === 0) await attune.store.escalations.create(anEscalation({ id: `guardrail-esc-${i}`, conversationId, trigger: 'frustration', status: 'resolved' }));
+      }
+    }
+    const reads = [];
+    for (const token of [tokens.casey, tokens.sam]) reads.push(await api('GET', `/api/content/experiments/${id}/results`, token));
+    expect((await api('GET', '/api/insights?days=7', tokens.sam)).status).toBe(200);
+    // Nothing was stopped by reading, in the store or in what the reads answered...
+    const experiment = (await api('GET', `/api/content/experiments/${id}`, tokens.casey)).json as { status: string; variants: { stoppedAt?: string }[] };
+    expect(experiment.status).toBe('running');
+    expect(experiment.variants.map((v) => v.stoppedAt)).toEqual([undefined, undefined]);
+    for (const results of reads) {
+      expect(results.status).toBe(200);
+      expect((results.json.variants as { stopped?: unknown }[]).map((v) => v.stopped)).toEqual([undefined, undefined]);
+      // ...and each read says what the background guardrail will do.
+      expect((results.json.guardrail as { wouldStop: { variantId: string }[] }).wouldStop.map((v) => v.variantId)).toEqual(['blunt']);
+    }
+    expect((await api('POST', `/api/content/experiments/${id}/stop`, tokens.casey)).status).toBe(200);
   });
 
   it('exports insights as CSV', async () => {

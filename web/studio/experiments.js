@@ -90,7 +90,8 @@
     if (status !== 200) return el('p', { className: 'error', textContent: json.message || 'No results.' });
     const head = ['variant', 'conversations', 'escalation', 'containment', 'CSAT 4–5', 'offer acceptance', 'negative signals', 'guardrail'];
     const rows = json.variants.map((o) => {
-      const guardrail = o.control ? 'control' : o.stopped ? `stopped: ${o.stopped.reason || 'by hand'}` : 'ok';
+      const failing = (json.guardrail.wouldStop || []).find((v) => v.variantId === o.variantId);
+      const guardrail = o.control ? 'control' : o.stopped ? `stopped: ${o.stopped.reason || 'by hand'}` : failing ? `stopping within a minute: ${failing.reason}` : 'ok';
       const row = el(
         'tr',
         { className: o.stopped ? 'stopped' : '' },
@@ -102,7 +103,7 @@
       row.dataset.variant = o.variantId;
       return row;
     });
-    const note = el('p', { className: 'hint', textContent: `Counts with 95% Wilson intervals. Guardrail: a variant stops when its negative signals are worse than control's (one-sided z ≥ ${json.guardrail.z.toFixed(3)}) once both have ${json.guardrail.minSample} conversations.` });
+    const note = el('p', { className: 'hint', textContent: `Counts with 95% Wilson intervals. Guardrail: a variant stops when its negative signals are worse than control's (one-sided z ≥ ${json.guardrail.z.toFixed(3)}) once both have ${json.guardrail.minSample} conversations; it is checked once a minute.` });
     const table = el('table', { className: 'results-table' }, el('thead', {}, el('tr', {}, ...head.map((h) => el('th', { textContent: h })))), el('tbody', {}, ...rows));
     return el('div', {}, table, note);
   }

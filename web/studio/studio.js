@@ -69,7 +69,7 @@
     // The experiments screen (experiments.js) offers the templates as experiment targets.
     const templates = [...new Set(state.catalog.flatMap((file) => file.templates.map((t) => t.name)))];
     document.dispatchEvent(new CustomEvent('studio:open', { detail: { templates } }));
-    await Promise.all([loadVersions(), validate()]);
+    await Promise.all([loadVersions(), validate(), loadPersonas()]);
   }
 
   // ---- browsing ----
@@ -191,7 +191,7 @@
       files: state.files,
     };
     if ($('preview-tone').value) body.tone = $('preview-tone').value;
-    if ($('preview-profile').value.trim()) body.profileId = $('preview-profile').value.trim();
+    if ($('preview-profile').value) body.profileId = $('preview-profile').value;
     const { status, json } = await api('POST', '/api/content/preview', body);
     if (status !== 200) {
       $('preview-bubble').textContent = json.message || 'No preview.';
@@ -202,6 +202,13 @@
     const actions = (json.activity.suggestedActions && json.activity.suggestedActions.actions) || [];
     $('preview-buttons').replaceChildren(...actions.map((a) => el('button', { type: 'button', textContent: a.title || String(a.value) })));
     $('preview-meta').textContent = `Rendered in the ${json.tone} tone for ${body.channel}. Each preview may pick another phrasing.`;
+  }
+  /** The demo personas a preview can be rendered for (never a real customer). */
+  async function loadPersonas() {
+    const { status, json } = await api('GET', '/api/content/preview-profiles');
+    if (status !== 200) return;
+    const describe = (p) => `${p.firstName || p.id} (${p.tier}${p.preferences.useFirstName ? ', by first name' : ''}${p.preferences.tone ? `, ${p.preferences.tone}` : ''})`;
+    $('preview-profile').replaceChildren(el('option', { value: '', textContent: '(none)' }), ...json.profiles.map((p) => el('option', { value: p.id, textContent: describe(p) })));
   }
   for (const id of ['preview-tone', 'preview-mood', 'preview-channel', 'preview-profile']) $(id).addEventListener('change', () => void preview());
 
