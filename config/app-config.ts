@@ -49,11 +49,22 @@ function url(name: string, protocols: readonly string[]) {
   return optionalString.pipe(
     z
       .string()
-      .refine((value) => protocols.some((protocol) => value.startsWith(`${protocol}//`)) && URL.canParse(value), {
+      .refine((value) => protocols.some((protocol) => value.startsWith(`${protocol}//`)) && canParseUrl(value), {
         message: `${name} must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`,
       })
       .optional(),
   );
+}
+
+/**
+ * A WHATWG URL holds one host, but a MongoDB replica set is given as a seed list
+ * (`mongodb://mongo1:27017,mongo2:27017/attune?replicaSet=rs0`): that is checked host by host.
+ */
+function canParseUrl(value: string): boolean {
+  const seedList = /^(mongodb:\/\/(?:[^@/?#]*@)?)([^/?#]*)(.*)$/.exec(value);
+  if (!seedList) return URL.canParse(value);
+  const [, prefix, hosts, rest] = seedList;
+  return hosts.split(',').every((host) => URL.canParse(`${prefix}${host}${rest}`));
 }
 
 const environmentSchema = z.object({
@@ -94,6 +105,9 @@ const environmentSchema = z.object({
   DIRECT_LINE_TOKENS_PER_MINUTE: integer('DIRECT_LINE_TOKENS_PER_MINUTE', 20, 1, 10_000),
   TRUSTED_PROXY_HOPS: integer('TRUSTED_PROXY_HOPS', 0, 0, 10),
 });
+
+/** Every environment variable loadConfig reads (the deployment kit's test checks docker-compose.yml sets no other). */
+export const ENVIRONMENT_VARIABLES: readonly string[] = Object.freeze(Object.keys(environmentSchema.shape));
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
 

@@ -47,6 +47,7 @@ describe('loadConfig', () => {
     [{ PORT: '70000' }, 'PORT'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ MONGODB_URI: 'postgres://x' }, 'MONGODB_URI'],
+    [{ MONGODB_URI: 'mongodb://mongo1:27017,mongo2:port/attune' }, 'MONGODB_URI'],
     [{ REDIS_URL: 'http://x' }, 'REDIS_URL'],
     [{ FRUSTRATION_THRESHOLD: '1.5' }, 'FRUSTRATION_THRESHOLD'],
     [{ MicrosoftAppType: 'Everyone' }, 'MicrosoftAppType'],
@@ -56,6 +57,11 @@ describe('loadConfig', () => {
     const error = configError(env);
     expect(error.code).toBe('ATTUNE_CONFIG_INVALID');
     expect(error.message).toContain(variable);
+  });
+
+  it('accepts a replica set seed list with ports, as docker-compose.yml gives it', () => {
+    const uri = 'mongodb://app:p%40ss@mongo1:27017,mongo2:27017,mongo3:27017/attune?replicaSet=rs0';
+    expect(loadConfig({ MONGODB_URI: uri }, root).storage).toEqual({ kind: 'mongodb', uri, dbName: undefined });
   });
 
   it('names the allowed values of an enumerated variable', () => {
