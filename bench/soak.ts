@@ -7,8 +7,9 @@
  *   npm run build && node --expose-gc dist/bench/soak.js
  *
  * Storage: MONGODB_URI when set, which shows the bot's own memory. Otherwise the embedded store,
- * which keeps every document in memory (nedb) and so grows with the data by design: the run prints
- * the average size of a stored turn record to compare the growth with. (The MongoDB-compatible test
+ * whose turn records (the data that grows with every message) are in files, not in memory; its
+ * other collections (nedb) are in memory, and grow with the number of conversations and customers,
+ * not of turns. The run prints the size of a stored turn record to compare growth with. (The MongoDB-compatible test
  * server of the test suites scans its collections, so it slows to a few turns per second long
  * before 100k turns: not usable here.) REDIS_URL is used when set. Settings: SOAK_TURNS (100000),
  * SOAK_CONVERSATIONS (2000), SOAK_CONCURRENCY (16), SOAK_REPORT_EVERY (10000).
@@ -65,7 +66,7 @@ async function main(): Promise<void> {
     const baseline = settledHeap();
     await runTurns(CONVERSATIONS, (n) => sendTurn(n));
     const withConversations = settledHeap();
-    console.log(`\nmemory per active conversation: ${((withConversations - baseline) / CONVERSATIONS / 1024).toFixed(1)} KB (heap ${mb(baseline)} → ${mb(withConversations)} MB for ${CONVERSATIONS} conversations${attune.store.kind === 'embedded' ? ', including the embedded store’s in-memory documents' : ''})\n`);
+    console.log(`\nmemory per active conversation: ${((withConversations - baseline) / CONVERSATIONS / 1024).toFixed(1)} KB (heap ${mb(baseline)} → ${mb(withConversations)} MB for ${CONVERSATIONS} conversations${attune.store.kind === 'embedded' ? ', including the embedded store’s in-memory documents (conversation, bot state)' : ''})\n`);
 
     console.log('| turns | turns/s | RSS MB | heap used MB | heap total MB |');
     console.log('| ---: | ---: | ---: | ---: | ---: |');
@@ -91,7 +92,7 @@ async function main(): Promise<void> {
     const sample = await attune.store.turns.listByConversation('webchat:soak-0', 1000);
     const bytesPerRecord = sample.reduce((sum, turn) => sum + Buffer.byteLength(JSON.stringify(turn)), 0) / Math.max(1, sample.length);
     const recordsPerTurn = sample.length / Math.max(1, turnsSent[0]!);
-    console.log(`stored turn records: ${recordsPerTurn.toFixed(1)} per customer turn, ${bytesPerRecord.toFixed(0)} bytes each as JSON (${attune.store.kind === 'embedded' ? 'the embedded store keeps them in memory' : 'kept in MongoDB, not in this process'})`);
+    console.log(`stored turn records: ${recordsPerTurn.toFixed(1)} per customer turn, ${bytesPerRecord.toFixed(0)} bytes each as JSON (${attune.store.kind === 'embedded' ? 'in the embedded store’s turn files, not in memory' : 'kept in MongoDB, not in this process'})`);
   } finally {
     await attune?.close();
     connector.close();

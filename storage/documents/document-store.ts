@@ -1,5 +1,5 @@
 import type { DocumentCollection, IndexSpec, StoredDocument } from '../document-collection';
-import type { AttuneStore, StoreKind } from '../ports';
+import type { AttuneStore, StoreKind, Turns } from '../ports';
 import { DocumentAgentSessions, type AgentSessionDocument } from './document-agent-sessions';
 import { DocumentAgents, type AgentDocument } from './document-agents';
 import { DocumentBotState, type BotStateDocument } from './document-bot-state';
@@ -8,7 +8,7 @@ import { DocumentCustomerProfiles, type CustomerDocument } from './document-cust
 import { DocumentEscalations, type EscalationDocument } from './document-escalations';
 import { DocumentOfferEvents, type OfferEventDocument } from './document-offer-events';
 import { DocumentTurns, type TurnDocument } from './document-turns';
-import { DocumentAnalytics } from './document-analytics';
+import { DocumentAnalytics, type AggregateSource } from './document-analytics';
 import { DocumentContentVersions, type ContentVersionDocument } from './document-content-versions';
 import { DocumentExperiments, type ExperimentDocument, type ExperimentExposureDocument } from './document-experiments';
 
@@ -39,6 +39,11 @@ export interface DocumentBackend {
     name: CollectionName,
     usage: CollectionUsage,
   ): Promise<DocumentCollection<TDoc>>;
+  /**
+   * Opens the technology's own store for turns, when it has one (embedded: files not held in
+   * memory); otherwise turns are a document collection like the rest.
+   */
+  openTurnLog?(): Promise<Turns & AggregateSource>;
   ping(): Promise<void>;
   /** Closes everything opened so far; safe to call more than once. */
   close(): Promise<void>;
@@ -73,7 +78,7 @@ export async function openDocumentStore(backend: DocumentBackend): Promise<Attun
     const [customers, conversations, turns, escalations, botState, agents, agentSessions, offerEvents] = await Promise.all([
       openIndexed<CustomerDocument>(backend, COLLECTION_NAMES.customers, 'overwritten', CUSTOMER_INDEXES),
       openIndexed<ConversationDocument>(backend, COLLECTION_NAMES.conversations, 'overwritten', CONVERSATION_INDEXES),
-      openIndexed<TurnDocument>(backend, COLLECTION_NAMES.turns, 'append-only', TURN_INDEXES),
+      openTurns(backend),
       openIndexed<EscalationDocument>(backend, COLLECTION_NAMES.escalations, 'overwritten', ESCALATION_INDEXES),
       openIndexed<BotStateDocument>(backend, COLLECTION_NAMES.botState, 'overwritten', []),
       openIndexed<AgentDocument>(backend, COLLECTION_NAMES.agents, 'overwritten', AGENT_INDEXES),
@@ -89,7 +94,7 @@ export async function openDocumentStore(backend: DocumentBackend): Promise<Attun
       kind: backend.kind,
       customers: new DocumentCustomerProfiles(customers),
       conversations: new DocumentConversations(conversations),
-      turns: new DocumentTurns(turns),
+      turns: turns.port,
       escalations: new DocumentEscalations(escalations),
       botState: new DocumentBotState(botState),
       agents: new DocumentAgents(agents),
@@ -97,7 +102,7 @@ export async function openDocumentStore(backend: DocumentBackend): Promise<Attun
       offerEvents: new DocumentOfferEvents(offerEvents),
       contentVersions: new DocumentContentVersions(contentVersions),
       experiments: new DocumentExperiments(experiments, experimentExposures),
-      analytics: new DocumentAnalytics({ conversations, turns, escalations, experiment_exposures: experimentExposures, offer_events: offerEvents }),
+      analytics: new DocumentAnalytics({ conversations, turns: turns.source, escalations, experiment_exposures: experimentExposures, offer_events: offerEvents }),
       ping: () => backend.ping(),
       close: () => backend.close(),
     });
@@ -105,6 +110,16 @@ export async function openDocumentStore(backend: DocumentBackend): Promise<Attun
     await backend.close().catch(() => undefined); // the original error is the one worth reporting
     throw error;
   }
+}
+
+/** The backend's own turn log when it has one, else the turns collection. */
+async function openTurns(backend: DocumentBackend): Promise<{ readonly port: Turns; readonly source: AggregateSource }> {
+  if (backend.openTurnLog !== undefined) {
+    const log = await backend.openTurnLog();
+    return { port: log, source: log };
+  }
+  const collection = await openIndexed<TurnDocument>(backend, COLLECTION_NAMES.turns, 'append-only', TURN_INDEXES);
+  return { port: new DocumentTurns(collection), source: collection };
 }
 
 async function openIndexed<TDoc extends StoredDocument>(

@@ -14,13 +14,24 @@ export interface TurnDocument extends Omit<TurnRecord, 'id'> {
 
 let nextSeq = Date.now() * 1000;
 
+/** The stored form of a turn record, with the next insertion sequence number. */
+export function toTurnDocument({ id, ...fields }: TurnRecord): TurnDocument {
+  return { _id: id, ...fields, seq: nextSeq++ };
+}
+
+/** The turn record a stored document holds. */
+export function toTurnRecord(doc: TurnDocument): TurnRecord {
+  const { _id, seq: _seq, ...fields } = doc;
+  return { id: _id, ...fields };
+}
+
 /** Turns over a document collection (one implementation for every technology). */
 export class DocumentTurns implements Turns {
   constructor(private readonly collection: DocumentCollection<TurnDocument>) {}
 
   async append(turns: readonly TurnRecord[]): Promise<void> {
     if (turns.length === 0) return;
-    const docs = turns.map(({ id, ...fields }): TurnDocument => ({ _id: id, ...fields, seq: nextSeq++ }));
+    const docs = turns.map(toTurnDocument);
     await this.collection.insertMany(docs);
   }
 
@@ -29,7 +40,7 @@ export class DocumentTurns implements Turns {
     if (max === 0) return [];
     // Newest first so that the limit keeps the most recent turns, then reversed to oldest first.
     const docs = await this.collection.find({ conversationId }, { sort: { at: -1, seq: -1 }, limit: max });
-    return docs.reverse().map(toRecord);
+    return docs.reverse().map(toTurnRecord);
   }
 
   async eraseCustomer(customerId: string, conversationIds: readonly string[]): Promise<number> {
@@ -37,9 +48,4 @@ export class DocumentTurns implements Turns {
     const untagged = conversationIds.length === 0 ? 0 : await this.collection.deleteMany({ conversationId: { $in: conversationIds } });
     return tagged + untagged;
   }
-}
-
-function toRecord(doc: TurnDocument): TurnRecord {
-  const { _id, seq: _seq, ...fields } = doc;
-  return { id: _id, ...fields };
 }

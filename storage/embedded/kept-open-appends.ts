@@ -15,10 +15,8 @@
  */
 import fs from 'node:fs';
 import type Datastore from '@seald-io/nedb';
+import { serializeLine } from './nedb-lines';
 
-/** The part of nedb's internal model module used here. */
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const nedbModel = require('@seald-io/nedb/lib/model.js') as { serialize(doc: unknown): string };
 
 /** nedb's internal Persistence, as far as it is used here. */
 interface NedbPersistence {
@@ -45,7 +43,7 @@ export function appendThroughKeptOpenFile(datastore: Datastore): CloseAppends {
   const compact = persistence.persistCachedDatabaseAsync.bind(persistence);
   persistence.persistNewStateAsync = async (docs) => {
     let lines = '';
-    for (const doc of docs) lines += (await persistence.afterSerialization(nedbModel.serialize(doc))) + '\n';
+    for (const doc of docs) lines += (await persistence.afterSerialization(serializeLine(doc))) + '\n';
     if (lines.length > 0) await file.append(lines);
   };
   persistence.persistCachedDatabaseAsync = async () => {

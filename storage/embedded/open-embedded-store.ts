@@ -6,9 +6,11 @@ import {
   type CollectionUsage,
   type DocumentBackend,
 } from '../documents/document-store';
-import type { AttuneStore } from '../ports';
+import type { AttuneStore, Turns } from '../ports';
+import type { AggregateSource } from '../documents/document-analytics';
 import { StoreLifecycle } from '../store-lifecycle';
 import { lockDataDir, type DataDirLock } from './data-dir-lock';
+import { EmbeddedTurnLog } from './embedded-turn-log';
 import { NedbCollection } from './nedb-collection';
 
 /** How often overwritten collections rewrite their append-only files (see NedbCollectionOptions). */
@@ -41,6 +43,17 @@ class NedbBackend implements DocumentBackend {
     private readonly lock: DataDirLock | undefined,
   ) {
     this.lifecycle = new StoreLifecycle(lock === undefined ? kind : `embedded (${lock.dataDir})`);
+    // Embedded only: turns in files not held in memory (the memory kind keeps them in nedb).
+    if (lock !== undefined) this.openTurnLog = () => this.openTurnLogIn(lock.dataDir);
+  }
+
+  readonly openTurnLog?: () => Promise<Turns & AggregateSource>;
+
+  private async openTurnLogIn(dataDir: string): Promise<Turns & AggregateSource> {
+    this.lifecycle.assertOpen();
+    const log = await EmbeddedTurnLog.open(dataDir, this.lifecycle);
+    this.opened.push(log);
+    return log;
   }
 
   async openCollection<TDoc extends StoredDocument>(

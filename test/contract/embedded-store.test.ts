@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import Datastore from '@seald-io/nedb';
 import { createStore } from '../../storage/create-store';
 import { LOCK_FILE_NAME, lockDataDir } from '../../storage/embedded/data-dir-lock';
 import type { AttuneStore } from '../../storage/ports';
@@ -86,6 +87,77 @@ describe('embedded store: persistence', () => {
     expect((await store.botState.read(['held'])).held).toMatchObject({ step: 2 });
     expect(await readFile(path.join(dataDir, LOCK_FILE_NAME), 'utf8')).toBe(`${process.pid}\n`);
   }, 30_000);
+});
+
+describe('embedded store: turn log (turns are files, not held in memory)', () => {
+  const turnFiles = async () => (await readdir(path.join(dataDir, 'turns'))).filter((name) => name.endsWith('.jsonl'));
+
+  it('moves the turns of a directory written by nedb (turns.db) into the log, once, and removes turns.db', async () => {
+    await mkdir(dataDir, { recursive: true });
+    const nedb = new Datastore({ filename: path.join(dataDir, 'turns.db') });
+    await nedb.loadDatabaseAsync();
+    const { id: _first, ...first } = aTurn({ at: at(1) });
+    const { id: _second, ...second } = aTurn({ role: 'bot', text: 'Sorry to hear that.', at: at(2) });
+    await nedb.insertAsync([
+      { ...first, _id: 'old-1', seq: 1 },
+      { ...second, _id: 'old-2', seq: 2 },
+    ]);
+
+    const store = await openEmbedded();
+    expect(await store.turns.listByConversation('webchat:conv-1', 10)).toEqual([aTurn({ id: 'old-1', at: at(1) }), aTurn({ id: 'old-2', role: 'bot', text: 'Sorry to hear that.', at: at(2) })]);
+    await expect(stat(path.join(dataDir, 'turns.db'))).rejects.toMatchObject({ code: 'ENOENT' });
+    await store.close();
+
+    const reopened = await openEmbedded();
+    expect((await reopened.turns.listByConversation('webchat:conv-1', 10)).map((turn) => turn.id)).toEqual(['old-1', 'old-2']);
+  });
+
+  it('finishes a migration a crash interrupted (staging left behind, turns.db still there)', async () => {
+    await mkdir(path.join(dataDir, 'turns.migrating'), { recursive: true });
+    await writeFile(path.join(dataDir, 'turns.migrating', 'bucket-00.jsonl'), '{"_id":"half-written"');
+    const nedb = new Datastore({ filename: path.join(dataDir, 'turns.db') });
+    await nedb.loadDatabaseAsync();
+    const { id: _id, ...turn } = aTurn({ at: at(1) });
+    await nedb.insertAsync({ ...turn, _id: 'old-1', seq: 1 });
+
+    const store = await openEmbedded();
+    expect((await store.turns.listByConversation('webchat:conv-1', 10)).map((t) => t.id)).toEqual(['old-1']);
+    await expect(stat(path.join(dataDir, 'turns.migrating'))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('skips a last line a crash cut short, and appends after it on a line of its own', async () => {
+    const first = await openEmbedded();
+    await first.turns.append([aTurn({ id: 't1', at: at(1) })]);
+    await first.close();
+    const [file] = await turnFiles();
+    await appendFile(path.join(dataDir, 'turns', file!), '{"_id":"cut-short","conversationId":"webchat:co');
+
+    const second = await openEmbedded();
+    await second.turns.append([aTurn({ id: 't2', at: at(2) })]);
+    expect((await second.turns.listByConversation('webchat:conv-1', 10)).map((turn) => turn.id)).toEqual(['t1', 't2']);
+  });
+
+  it('still refuses an id appended before a restart', async () => {
+    const first = await openEmbedded();
+    await first.turns.append([aTurn({ id: 't1' })]);
+    await first.close();
+
+    const second = await openEmbedded();
+    await expectAttuneError(second.turns.append([aTurn({ id: 't1', text: 'again' })]), 'ATTUNE_STORAGE_CONFLICT');
+    expect((await second.turns.listByConversation('webchat:conv-1', 10)).map((turn) => turn.text)).toEqual([aTurn().text]);
+  });
+
+  it('spreads conversations over bucket files, and erasure rewrites only what it must', async () => {
+    const store = await openEmbedded();
+    for (let i = 0; i < 20; i += 1) await store.turns.append([aTurn({ id: `t${i}`, conversationId: `webchat:c${i}`, customerId: i === 3 ? 'cust-erased' : 'cust-1' })]);
+    expect((await turnFiles()).length).toBeGreaterThan(5);
+    expect(await store.turns.eraseCustomer('cust-erased', ['webchat:c7'])).toBe(2);
+    expect(await store.turns.listByConversation('webchat:c3', 10)).toEqual([]);
+    expect(await store.turns.listByConversation('webchat:c7', 10)).toEqual([]);
+    expect((await store.turns.listByConversation('webchat:c8', 10)).map((turn) => turn.id)).toEqual(['t8']);
+    const everything = await Promise.all(Array.from({ length: 20 }, (_, i) => store.turns.listByConversation(`webchat:c${i}`, 10)));
+    expect(everything.flat()).toHaveLength(18);
+  });
 });
 
 describe('embedded store: data directory lock', () => {
