@@ -133,12 +133,16 @@ interface DataFiles {
   readonly bytes: number;
 }
 
-/** The embedded store appends one line per document written (nedb), so lines count writes. */
+/**
+ * The embedded store appends one line per document written (nedb's `*.db` files and the turn log's
+ * `turns/*.jsonl`), so lines count writes.
+ */
 async function dataFilesIn(dataDir: string): Promise<DataFiles> {
   let lines = 0;
   let bytes = 0;
-  for (const name of await fs.readdir(dataDir)) {
-    if (!name.endsWith('.db')) continue;
+  const turnFiles = (await fs.readdir(path.join(dataDir, 'turns')).catch(() => [])).map((name) => path.join('turns', name));
+  for (const name of [...(await fs.readdir(dataDir)), ...turnFiles]) {
+    if (!name.endsWith('.db') && !name.endsWith('.jsonl')) continue;
     const content = await fs.readFile(path.join(dataDir, name));
     bytes += content.length;
     for (const byte of content) if (byte === 10) lines++;
