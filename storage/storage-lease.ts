@@ -51,4 +51,23 @@ export class StorageLease {
       throw error;
     }
   }
+
+  /**
+   * Frees the lease at once if this holder still has it, so another holder need not wait for it to
+   * expire (a clean shutdown). It is written back expired with the same compare-and-set as
+   * {@link acquire}, so a holder that took it over in the meantime keeps it. Resolves whether this
+   * holder released it; storage failures reject.
+   */
+  async release(): Promise<boolean> {
+    const current = (await this.storage.read([this.key]))[this.key] as LeaseItem | undefined;
+    if (current?.holder !== this.holder) return false;
+    const released: LeaseItem = { holder: this.holder, until: 0, eTag: current.eTag };
+    try {
+      await this.storage.write({ [this.key]: released });
+      return true;
+    } catch (error) {
+      if (isAttuneError(error, 'ATTUNE_STORAGE_CONFLICT')) return false;
+      throw error;
+    }
+  }
 }

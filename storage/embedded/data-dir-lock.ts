@@ -34,7 +34,8 @@ export interface DataDirLock {
  */
 export async function lockDataDir(dataDir: string): Promise<DataDirLock> {
   const dir = path.resolve(dataDir);
-  await mkdir(dir, { recursive: true });
+  // Customers' data: the directory is the bot's user's alone (applies when it is created here).
+  await mkdir(dir, { recursive: true, mode: 0o700 });
   const lockFile = path.join(dir, LOCK_FILE_NAME);
   const content = `${process.pid}\n`;
 

@@ -13,10 +13,9 @@
  *   next append opens the new one.
  * nedb runs both inside its one-at-a-time executor, so they never overlap.
  */
-import fs from 'node:fs';
 import type Datastore from '@seald-io/nedb';
+import { AppendOnlyFile } from './append-only-file';
 import { serializeLine } from './nedb-lines';
-
 
 /** nedb's internal Persistence, as far as it is used here. */
 interface NedbPersistence {
@@ -39,18 +38,18 @@ export function appendThroughKeptOpenFile(datastore: Datastore): CloseAppends {
   const persistence = (datastore as unknown as { persistence?: Partial<NedbPersistence> }).persistence;
   if (!isPatchable(persistence) || persistence.inMemoryOnly) return async () => undefined;
 
-  const file = new KeptOpenFile(persistence.filename, persistence.modes.fileMode);
+  const file = new AppendOnlyFile(persistence.filename, persistence.modes.fileMode);
   const compact = persistence.persistCachedDatabaseAsync.bind(persistence);
   persistence.persistNewStateAsync = async (docs) => {
     let lines = '';
     for (const doc of docs) lines += (await persistence.afterSerialization(serializeLine(doc))) + '\n';
-    if (lines.length > 0) await file.append(lines);
+    if (lines.length > 0) file.append(lines);
   };
   persistence.persistCachedDatabaseAsync = async () => {
-    await file.close();
+    file.close();
     await compact();
   };
-  return () => file.close();
+  return async () => file.close();
 }
 
 function isPatchable(persistence: Partial<NedbPersistence> | undefined): persistence is NedbPersistence {
@@ -62,35 +61,4 @@ function isPatchable(persistence: Partial<NedbPersistence> | undefined): persist
     typeof persistence.afterSerialization === 'function' &&
     typeof persistence.modes?.fileMode === 'number'
   );
-}
-
-/**
- * A file opened for appending on first use and kept open until closed. Appends are synchronous
- * writes: a few hundred bytes into the page cache take microseconds, far less than a round trip
- * through the thread pool (which showed up as the largest single cost of a turn).
- */
-class KeptOpenFile {
-  private fd: number | undefined;
-
-  constructor(
-    private readonly filename: string,
-    private readonly mode: number,
-  ) {}
-
-  async append(text: string): Promise<void> {
-    this.fd ??= fs.openSync(this.filename, 'a', this.mode);
-    try {
-      fs.writeSync(this.fd, text, null, 'utf8');
-    } catch (error) {
-      // A broken descriptor is dropped, so the next append starts afresh.
-      await this.close().catch(() => undefined);
-      throw error;
-    }
-  }
-
-  async close(): Promise<void> {
-    const fd = this.fd;
-    this.fd = undefined;
-    if (fd !== undefined) fs.closeSync(fd);
-  }
 }

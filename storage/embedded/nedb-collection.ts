@@ -47,7 +47,8 @@ export class NedbCollection<TDoc extends StoredDocument> implements DocumentColl
     options: NedbCollectionOptions,
   ): Promise<NedbCollection<TDoc>> {
     const datastore = new Datastore(
-      options.filename === undefined ? { inMemoryOnly: true } : { filename: options.filename },
+      // Files hold customers' data: readable by the bot's user only (nedb's default is 0644).
+      options.filename === undefined ? { inMemoryOnly: true } : { filename: options.filename, modes: { fileMode: 0o600, dirMode: 0o700 } },
     );
     await datastore.loadDatabaseAsync();
     const collection = new NedbCollection<TDoc>(datastore, lifecycle, appendThroughKeptOpenFile(datastore));

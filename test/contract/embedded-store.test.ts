@@ -125,16 +125,57 @@ describe('embedded store: turn log (turns are files, not held in memory)', () =>
     await expect(stat(path.join(dataDir, 'turns.migrating'))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
-  it('skips a last line a crash cut short, and appends after it on a line of its own', async () => {
+  it('cuts off a last line a crash left unfinished, and appends after it on a line of its own', async () => {
     const first = await openEmbedded();
     await first.turns.append([aTurn({ id: 't1', at: at(1) })]);
     await first.close();
     const [file] = await turnFiles();
-    await appendFile(path.join(dataDir, 'turns', file!), '{"_id":"cut-short","conversationId":"webchat:co');
+    const bucket = path.join(dataDir, 'turns', file!);
+    const whole = await readFile(bucket, 'utf8');
+    await appendFile(bucket, '{"_id":"cut-short","conversationId":"webchat:co');
 
     const second = await openEmbedded();
+    expect(await readFile(bucket, 'utf8')).toBe(whole);
     await second.turns.append([aTurn({ id: 't2', at: at(2) })]);
     expect((await second.turns.listByConversation('webchat:conv-1', 10)).map((turn) => turn.id)).toEqual(['t1', 't2']);
+  });
+
+  it('erasure also removes lines that cannot be read (a crash’s leftovers may hold the erased words)', async () => {
+    const first = await openEmbedded();
+    await first.turns.append([aTurn({ id: 't1', customerId: 'cust-erased', text: 'my card number is 4111 1111 1111 1111' })]);
+    await first.close();
+    const [file] = await turnFiles();
+    const bucket = path.join(dataDir, 'turns', file!);
+    await writeFile(bucket, `{"_id":"garbled","conversationId":"webchat:conv-1","customerId":"cust-erased","text":"my card number is 4111\n${await readFile(bucket, 'utf8')}`);
+
+    const second = await openEmbedded();
+    expect(await second.turns.eraseCustomer('cust-erased', ['webchat:conv-1'])).toBe(1);
+    expect(await readFile(bucket, 'utf8')).toBe('');
+  });
+
+  it('refuses to open a directory holding turns.db next to a turn log it did not come from, removing nothing', async () => {
+    const first = await openEmbedded();
+    await first.turns.append([aTurn({ id: 't1' })]);
+    await first.close();
+    const nedb = new Datastore({ filename: path.join(dataDir, 'turns.db') });
+    await nedb.loadDatabaseAsync();
+    const { id: _id, ...turn } = aTurn({ at: at(1) });
+    await nedb.insertAsync({ ...turn, _id: 'restored-from-backup', seq: 1 });
+
+    const error = await expectAttuneError(openEmbedded(), 'ATTUNE_STORAGE_UNAVAILABLE');
+    expect(error.message).toMatch(/turns\.db .*turns\//);
+    expect((await stat(path.join(dataDir, 'turns.db'))).size).toBeGreaterThan(0);
+    expect(await turnFiles()).toHaveLength(1);
+  });
+
+  it('keeps customers’ data readable by the bot’s user only: data directory, nedb files and turn files', async () => {
+    const store = await openEmbedded();
+    await store.customers.save(aProfile());
+    await store.turns.append([aTurn()]);
+    const [file] = await turnFiles();
+    expect((await stat(dataDir)).mode & 0o777).toBe(0o700);
+    expect((await stat(path.join(dataDir, 'customers.db'))).mode & 0o077).toBe(0);
+    expect((await stat(path.join(dataDir, 'turns', file!))).mode & 0o077).toBe(0);
   });
 
   it('still refuses an id appended before a restart', async () => {
