@@ -3,6 +3,7 @@
  * builds storage, NLU, content, the bot and the adapter, and starts the HTTP server.
  */
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { ConversationState } from 'botbuilder';
 import type { Server } from 'restify';
@@ -145,8 +146,9 @@ export async function startAttune(config: AppConfig, logger: Logger, options: St
     registerContentApi(server, { auth: staffAuth, publisher, experiments: experimentService, previewProfiles: PreviewProfiles.demo(), defaultLocale: config.defaultLocale, logger });
     registerInsightsApi(server, staffAuth, new InsightsService(store.analytics, experimentService, config.escalation.frustrationThreshold), logger);
     await registerContentPages(server, findProjectRoot());
-    // Once a minute across all instances: the holder of the guardrail lease in the store runs it.
-    const guardrails = new GuardrailWatch({ experiments: experimentService, lease: new StorageLease(store.botState, GUARDRAIL_LEASE, leaseHolderId()), logger, intervalMs: 60_000 });
+    // Once per interval across all instances: the holder of the guardrail lease in the store runs it.
+    const guardrailLease = new StorageLease(store.botState, GUARDRAIL_LEASE, leaseHolderId(os.hostname()));
+    const guardrails = new GuardrailWatch({ experiments: experimentService, lease: guardrailLease, logger, intervalMs: config.experimentGuardrailIntervalMs });
     guardrails.start();
     shutdown.push('experiment guardrails', () => guardrails.stop());
     await webChannel.start(server, { adapter, bot, botAppId: config.botCredentials?.appId ?? '' });

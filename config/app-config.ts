@@ -104,6 +104,7 @@ const environmentSchema = z.object({
   DIRECT_LINE_DOMAIN: url('DIRECT_LINE_DOMAIN', ['https:', 'http:']),
   DIRECT_LINE_TOKENS_PER_MINUTE: integer('DIRECT_LINE_TOKENS_PER_MINUTE', 20, 1, 10_000),
   TRUSTED_PROXY_HOPS: integer('TRUSTED_PROXY_HOPS', 0, 0, 10),
+  EXPERIMENT_GUARDRAIL_INTERVAL_MS: integer('EXPERIMENT_GUARDRAIL_INTERVAL_MS', 60_000, 1000, 24 * 60 * 60_000),
 });
 
 /** Every environment variable loadConfig reads (the deployment kit's test checks docker-compose.yml sets no other). */
@@ -159,6 +160,8 @@ export interface AppConfig {
   readonly conversationRateLimit?: { readonly perMinute: number; readonly burst: number };
   /** The customer web chat: the built-in Direct Line endpoint, or Azure's when a secret is set. */
   readonly directLine: DirectLineSettings;
+  /** How often the experiment guardrail runs, across all instances (experiments/guardrail-watch.ts). */
+  readonly experimentGuardrailIntervalMs: number;
 }
 
 export interface DirectLineSettings {
@@ -218,6 +221,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, pr
         : undefined,
       tokensPerMinute: vars.DIRECT_LINE_TOKENS_PER_MINUTE,
     },
+    experimentGuardrailIntervalMs: vars.EXPERIMENT_GUARDRAIL_INTERVAL_MS,
   });
 }
 

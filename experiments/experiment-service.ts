@@ -30,6 +30,12 @@ export interface ExperimentResults {
   readonly guardrail: GuardrailSettings & { readonly metric: 'negative'; readonly wouldStop: readonly GuardrailVerdict[] };
 }
 
+/** The variants the guardrail stopped in one experiment ({@link ExperimentService.applyGuardrails}). */
+export interface GuardrailStops {
+  readonly experimentId: string;
+  readonly verdicts: readonly GuardrailVerdict[];
+}
+
 export interface ExperimentServiceDependencies {
   readonly experiments: Experiments;
   readonly analytics: Analytics;
@@ -107,8 +113,8 @@ export class ExperimentService {
    * Stops the variants of running experiments that fail the guardrail (their customers get
    * control); resolves what it stopped. Runs on one instance at a time (guardrail-watch.ts).
    */
-  async applyGuardrails(): Promise<{ readonly experimentId: string; readonly verdicts: readonly GuardrailVerdict[] }[]> {
-    const applied: { experimentId: string; verdicts: GuardrailVerdict[] }[] = [];
+  async applyGuardrails(): Promise<GuardrailStops[]> {
+    const applied: GuardrailStops[] = [];
     for (const experiment of await this.deps.experiments.list()) {
       if (experiment.status !== 'running') continue;
       const verdicts = guardrailVerdicts(await variantOutcomes(this.deps.analytics, experiment, this.deps.exposurePageSize), this.guardrail);

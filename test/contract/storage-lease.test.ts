@@ -39,6 +39,27 @@ function leaseContract(newStore: StoreFactory): void {
     expect(expired.filter(Boolean)).toHaveLength(1);
   });
 
+  it('is released only by its holder, and then goes to another holder at once', async () => {
+    const [a, b] = [leaseFor('a'), leaseFor('b')];
+    const t0 = Date.now();
+    expect(await a.acquire(MINUTE, t0)).toBe(true);
+    expect(await b.release()).toBe(false); // not b's to release
+    expect(await b.acquire(MINUTE, t0 + 1)).toBe(false);
+    expect(await a.release()).toBe(true);
+    expect(await b.acquire(MINUTE, t0 + 2)).toBe(true); // well before a's minute is up
+    expect(await a.release()).toBe(false); // a no longer holds it, so b keeps it
+    expect(await a.acquire(MINUTE, t0 + 3)).toBe(false);
+  });
+
+  it('is not released by a holder whose lease another took over after it expired', async () => {
+    const [a, b] = [leaseFor('a'), leaseFor('b')];
+    const t0 = Date.now();
+    expect(await a.acquire(MINUTE, t0)).toBe(true);
+    expect(await b.acquire(MINUTE, t0 + 2 * MINUTE)).toBe(true);
+    expect(await a.release()).toBe(false);
+    expect(await a.acquire(MINUTE, t0 + 2 * MINUTE + 1)).toBe(false);
+  });
+
   it('keeps leases of different names apart, and out of the way of conversation state', async () => {
     await store.botState.write({ 'webchat/conversations/c1': { n: 1 } });
     expect(await new StorageLease(store.botState, 'one', 'a').acquire(MINUTE)).toBe(true);
@@ -61,6 +82,23 @@ function leaseContract(newStore: StoreFactory): void {
     for (let tick = 0; tick < 3; tick++) await Promise.all(watches.map((watch) => watch.tick()));
     expect(runs).toHaveLength(3);
     expect(new Set(runs).size).toBe(1);
+  });
+
+  it('hands the guardrail to another instance at its next tick when the holder stops', async () => {
+    const runs: string[] = [];
+    const watchOf = (instance: string) =>
+      new GuardrailWatch({
+        experiments: { applyGuardrails: async () => (runs.push(instance), []) },
+        lease: new StorageLease(store.botState, 'experiment-guardrail', instance),
+        logger,
+        intervalMs: MINUTE,
+      });
+    const [first, second] = [watchOf('i1'), watchOf('i2')];
+    expect(await first.tick()).toBe(true);
+    expect(await second.tick()).toBe(false);
+    await first.stop();
+    expect(await second.tick()).toBe(true); // without waiting for the lease to expire
+    expect(runs).toEqual(['i1', 'i2']);
   });
 }
 

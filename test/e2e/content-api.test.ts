@@ -78,7 +78,9 @@ describe('content API on one instance', () => {
   beforeAll(async () => {
     await connector.start();
     dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'attune-content-'));
-    attune = await startAttune(loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, BUSINESS_HOURS: '00:00-24:00' }, ROOT), logger, { recognizer });
+    // The guardrail waits an hour, so a background run never stops a variant a test has just seeded.
+    const env = { PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, BUSINESS_HOURS: '00:00-24:00', EXPERIMENT_GUARDRAIL_INTERVAL_MS: String(60 * 60_000) };
+    attune = await startAttune(loadConfig(env, ROOT), logger, { recognizer });
     tokens.casey = await signIn(attune, api, 'casey', 'content');
     tokens.sam = await signIn(attune, api, 'sam', 'supervisor');
     tokens.ann = await signIn(attune, api, 'ann', 'agent');

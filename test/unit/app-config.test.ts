@@ -32,6 +32,11 @@ describe('loadConfig', () => {
     expect(config.botCredentials).toMatchObject({ appId: 'app', appPassword: 'secret', appType: 'MultiTenant' });
   });
 
+  it('runs the experiment guardrail once a minute unless EXPERIMENT_GUARDRAIL_INTERVAL_MS says otherwise', () => {
+    expect(loadConfig({}, root).experimentGuardrailIntervalMs).toBe(60_000);
+    expect(loadConfig({ EXPERIMENT_GUARDRAIL_INTERVAL_MS: '3600000' }, root).experimentGuardrailIntervalMs).toBe(3_600_000);
+  });
+
   it('treats empty values as unset', () => {
     expect(loadConfig({ PORT: '', MONGODB_URI: ' ' }, root).storage.kind).toBe('embedded');
   });
@@ -53,6 +58,8 @@ describe('loadConfig', () => {
     [{ MicrosoftAppType: 'Everyone' }, 'MicrosoftAppType'],
     [{ MicrosoftAppId: 'app' }, 'MicrosoftAppPassword'],
     [{ MicrosoftAppPassword: 'secret' }, 'MicrosoftAppId'],
+    [{ EXPERIMENT_GUARDRAIL_INTERVAL_MS: 'hourly' }, 'EXPERIMENT_GUARDRAIL_INTERVAL_MS'],
+    [{ EXPERIMENT_GUARDRAIL_INTERVAL_MS: '10' }, 'EXPERIMENT_GUARDRAIL_INTERVAL_MS'],
   ])('rejects %j naming %s', (env, variable) => {
     const error = configError(env);
     expect(error.code).toBe('ATTUNE_CONFIG_INVALID');
