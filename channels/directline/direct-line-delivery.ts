@@ -6,7 +6,9 @@
  * reported delivered only once it is in A's log. When no instance holds the conversation (it
  * ended, expired, or was lost in a restart) the delivery says so, with one instance at once and
  * with several after the relay's timeout, so the agent learns the customer did not get the
- * message (404 → ATTUNE_CONVERSATION_NOT_FOUND). The message is never silently dropped.
+ * message (404 → ATTUNE_CONVERSATION_NOT_FOUND). When Redis is away the other instances cannot be
+ * asked, which says nothing about the customer: that is an error (ATTUNE_EVENT_BUS_UNAVAILABLE,
+ * 503: try again), not a 404. The message is never silently dropped.
  */
 import type { Activity } from 'botbuilder';
 import type { Logger } from '../../core/logger';
@@ -40,6 +42,7 @@ export class DirectLineDelivery {
   /**
    * Delivers a bot activity; resolves with the id it got in the conversation's log (here or on the
    * instance holding it), or undefined when no instance holds the conversation: not delivered.
+   * @throws AttuneError ATTUNE_EVENT_BUS_UNAVAILABLE when the other instances could not be asked
    */
   async deliver(conversationId: string, activity: Partial<Activity>): Promise<string | undefined> {
     const id = this.deliverLocally(conversationId, activity);

@@ -12,6 +12,10 @@
  * up. The price: a conversation nobody holds costs the timeout before the answer, and a receipt
  * delayed past the timeout (Redis or the holder stalled for seconds) reports a delivered message
  * as not delivered. The agent may then send it again: a duplicate, never a loss.
+ *
+ * A request that cannot be published (Redis away) is not "no instance holds it": the holder may
+ * be there, unreachable. The sender is told at once (ATTUNE_EVENT_BUS_UNAVAILABLE, a 503 for the
+ * agent: try again) rather than after the timeout as a customer who left.
  */
 import { randomUUID } from 'node:crypto';
 import type { Activity } from 'botbuilder';
@@ -46,20 +50,29 @@ export class DirectLineRelay {
     ]);
   }
 
-  /** Resolves with the id the holder gave the activity, or undefined when no instance delivered it in time. */
+  /**
+   * Resolves with the id the holder gave the activity, or undefined when no instance delivered it in time.
+   * @throws AttuneError ATTUNE_EVENT_BUS_UNAVAILABLE when the request could not be sent to the other instances
+   */
   async send(conversationId: string, activity: Partial<Activity>): Promise<string | undefined> {
     const requestId = randomUUID();
+    let settle!: (activityId: string | undefined) => void;
     // Waiting before publishing: a receipt can arrive before publish() returns.
     const receipt = new Promise<string | undefined>((resolve) => {
-      const settle = (activityId: string | undefined) => {
+      const timer = setTimeout(() => settle(undefined), this.receiptTimeoutMs);
+      settle = (activityId) => {
         clearTimeout(timer);
         this.waiting.delete(requestId);
         resolve(activityId);
       };
-      const timer = setTimeout(() => settle(undefined), this.receiptTimeoutMs);
-      this.waiting.set(requestId, settle);
     });
-    await this.events.publish('directline', { requestId, conversationId, activity: JSON.parse(JSON.stringify(activity)) as Record<string, unknown> });
+    this.waiting.set(requestId, settle);
+    try {
+      await this.events.publish('directline', { requestId, conversationId, activity: JSON.parse(JSON.stringify(activity)) as Record<string, unknown> }, { required: true });
+    } catch (error) {
+      settle(undefined); // no receipt will come: stop the timer and the wait
+      throw error;
+    }
     const activityId = await receipt;
     if (activityId === undefined) this.logger.info({ conversation: `directline:${conversationId}`, activityType: activity.type }, 'direct line: no instance holds the conversation, activity not delivered');
     return activityId;

@@ -20,9 +20,15 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   ATTUNE_EXPERIMENT_STATE: 409,
   ATTUNE_RATE_LIMITED: 429,
   ATTUNE_STORAGE_UNAVAILABLE: 503,
+  ATTUNE_EVENT_BUS_UNAVAILABLE: 503,
 };
 
-/** The HTTP status for an error: 4xx for the client's errors, 503 for storage, else 500. */
+/** What the client is told for a 503, by code: retryable, and never the internal message. */
+const UNAVAILABLE_MESSAGE_BY_CODE: Partial<Record<ErrorCode, string>> = {
+  ATTUNE_EVENT_BUS_UNAVAILABLE: 'Could not reach the instance holding this chat; the message was not sent. Try again.',
+};
+
+/** The HTTP status for an error: 4xx for the client's errors, 503 for storage or the event bus, else 500. */
 export function statusForError(error: unknown): number {
   if (!isAttuneError(error)) return 500;
   // Codes like ATTUNE_ESCALATION_NOT_FOUND, whichever module adds them.
@@ -40,8 +46,9 @@ export function sendApiError(req: Request, res: Response, error: unknown, logger
   if (res.headersSent) return;
   if (status === 401) res.header('WWW-Authenticate', 'Bearer');
   if (status >= 500 || !isAttuneError(error)) {
-    const message = status === 503 ? 'Storage is not reachable; try again shortly.' : 'Something went wrong on our side.';
-    res.send(status, isAttuneError(error) ? { code: error.code, message } : { message });
+    const code = isAttuneError(error) ? error.code : undefined;
+    const message = status === 503 ? ((code && UNAVAILABLE_MESSAGE_BY_CODE[code]) ?? 'Storage is not reachable; try again shortly.') : 'Something went wrong on our side.';
+    res.send(status, code ? { code, message } : { message });
     return;
   }
   res.send(status, { code: error.code, message: error.message });

@@ -9,6 +9,7 @@ describe('statusForError', () => {
     ['ATTUNE_STORAGE_CONFLICT', 409],
     ['ATTUNE_RATE_LIMITED', 429],
     ['ATTUNE_STORAGE_UNAVAILABLE', 503],
+    ['ATTUNE_EVENT_BUS_UNAVAILABLE', 503],
     ['ATTUNE_CONTENT_INVALID', 500],
   ])('maps %s to %i', (code, status) => {
     expect(statusForError(new AttuneError(code, 'x'))).toBe(status);
