@@ -2,6 +2,7 @@
  * One document per line, in nedb's file format (JSON; a Date as `{"$$date": <ms>}`), so files the
  * embedded store writes itself read like the nedb files next to them, and the same code reads both.
  */
+
 /** nedb's own serialiser (it also refuses keys nedb cannot store: `$…` and dotted names). */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const nedbModel = require('@seald-io/nedb/lib/model.js') as { serialize(doc: unknown): string; deserialize(line: string): unknown };

@@ -36,6 +36,8 @@ class NedbBackend implements DocumentBackend {
   private readonly lifecycle: StoreLifecycle;
   private readonly opened: { close(): Promise<void> }[] = [];
   private closing: Promise<void> | undefined;
+  /** Embedded only: turns in files not held in memory (the memory kind keeps them in nedb). */
+  readonly openTurnLog?: () => Promise<Turns & AggregateSource>;
 
   constructor(
     readonly kind: 'embedded' | 'memory',
@@ -43,11 +45,8 @@ class NedbBackend implements DocumentBackend {
     private readonly lock: DataDirLock | undefined,
   ) {
     this.lifecycle = new StoreLifecycle(lock === undefined ? kind : `embedded (${lock.dataDir})`);
-    // Embedded only: turns in files not held in memory (the memory kind keeps them in nedb).
     if (lock !== undefined) this.openTurnLog = () => this.openTurnLogIn(lock.dataDir);
   }
-
-  readonly openTurnLog?: () => Promise<Turns & AggregateSource>;
 
   private async openTurnLogIn(dataDir: string): Promise<Turns & AggregateSource> {
     this.lifecycle.assertOpen();
