@@ -42,14 +42,7 @@ export class StorageLease {
   async acquire(ttlMs: number, now = Date.now()): Promise<boolean> {
     const current = (await this.storage.read([this.key]))[this.key] as LeaseItem | undefined;
     if (current && current.holder !== this.holder && current.until > now) return false;
-    const next: LeaseItem = { holder: this.holder, until: now + ttlMs, eTag: current?.eTag ?? NEW_LEASE };
-    try {
-      await this.storage.write({ [this.key]: next });
-      return true;
-    } catch (error) {
-      if (isAttuneError(error, 'ATTUNE_STORAGE_CONFLICT')) return false;
-      throw error;
-    }
+    return this.writeIfUnchanged({ holder: this.holder, until: now + ttlMs, eTag: current?.eTag ?? NEW_LEASE });
   }
 
   /**
@@ -61,9 +54,13 @@ export class StorageLease {
   async release(): Promise<boolean> {
     const current = (await this.storage.read([this.key]))[this.key] as LeaseItem | undefined;
     if (current?.holder !== this.holder) return false;
-    const released: LeaseItem = { holder: this.holder, until: 0, eTag: current.eTag };
+    return this.writeIfUnchanged({ holder: this.holder, until: 0, eTag: current.eTag });
+  }
+
+  /** Writes the lease if it is still as read (its eTag); resolves false when someone wrote it since. */
+  private async writeIfUnchanged(lease: LeaseItem): Promise<boolean> {
     try {
-      await this.storage.write({ [this.key]: released });
+      await this.storage.write({ [this.key]: lease });
       return true;
     } catch (error) {
       if (isAttuneError(error, 'ATTUNE_STORAGE_CONFLICT')) return false;
