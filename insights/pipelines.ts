@@ -21,6 +21,12 @@ export function dayStarts(from: Date, days: number): Date[] {
 
 export const dayKey = (day: Date): string => day.toISOString().slice(0, 10);
 
+/**
+ * The first day's start: the facets count only their own days anyway, and a leading match on it
+ * lets a store skip older turns before they are read (MongoDB's index, the embedded turn log's scan).
+ */
+const earliest = (days: readonly Date[]): Date => new Date(Math.min(...days.map((day) => day.getTime())));
+
 const inDay = (field: string, day: Date): PipelineStage => ({ $match: { [field]: { $gte: day, $lt: new Date(day.getTime() + DAY_MS) } } });
 
 /** `conversations`: conversations started per day. */
@@ -36,7 +42,7 @@ export function escalatedPerDay(days: readonly Date[]): PipelineStage[] {
 /** `turns`: customer messages per day with summed sentiment and frustration (means afterwards). */
 export function moodPerDay(days: readonly Date[]): PipelineStage[] {
   return [
-    { $match: { role: 'customer' } },
+    { $match: { role: 'customer', at: { $gte: earliest(days) } } },
     {
       $facet: Object.fromEntries(
         days.map((day) => [
@@ -50,7 +56,7 @@ export function moodPerDay(days: readonly Date[]): PipelineStage[] {
 
 /** `turns`: frustrated customer messages per day (frustration at or above the threshold). */
 export function frustratedPerDay(days: readonly Date[], threshold: number): PipelineStage[] {
-  return [{ $match: { role: 'customer', 'frustration.score': { $gte: threshold } } }, { $facet: Object.fromEntries(days.map((day) => [dayKey(day), [inDay('at', day), { $count: 'n' }]])) }];
+  return [{ $match: { role: 'customer', at: { $gte: earliest(days) }, 'frustration.score': { $gte: threshold } } }, { $facet: Object.fromEntries(days.map((day) => [dayKey(day), [inDay('at', day), { $count: 'n' }]])) }];
 }
 
 /** `escalations`: why chats went to people — the trigger, and every named reason. */

@@ -22,7 +22,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { aggregate as mingoAggregate } from 'mingo';
+import { aggregate as mingoAggregate, Query } from 'mingo';
 import { AttuneError } from '../../core/errors';
 import { findLimit } from '../document-collection';
 import { toTurnDocument, toTurnRecord, type TurnDocument } from '../documents/document-turns';
@@ -103,15 +103,23 @@ export class EmbeddedTurnLog implements Turns {
 
   /**
    * Runs a read-only aggregation pipeline over the turns (insights, experiment outcomes), with
-   * mingo. A pipeline that starts by matching conversation ids (experiment outcomes, a page of
-   * conversations at a time) reads only their buckets and parses only their lines.
+   * mingo. A leading `$match` is applied while the buckets are read, so only matching turns are
+   * held in memory (insights: the customer turns of the days shown); one on conversation ids
+   * (experiment outcomes, a page of conversations at a time) also reads only their buckets and
+   * parses only their lines.
    */
   async aggregate<TResult>(pipeline: readonly PipelineStage[]): Promise<TResult[]> {
     this.lifecycle.assertOpen();
-    const wanted = conversationsMatchedBy(pipeline[0]);
+    const leadingMatch = pipeline[0]?.$match as Record<string, unknown> | undefined;
+    const query = leadingMatch === undefined ? undefined : new Query(leadingMatch);
+    const wanted = conversationsMatchedBy(leadingMatch);
     const buckets = wanted === undefined ? this.buckets : [...new Set([...wanted].map((id) => this.bucketOf(id)))];
     const docs: TurnDocument[] = [];
-    for (const bucket of buckets) docs.push(...(await bucket.read(wanted === undefined ? undefined : matching(wanted))));
+    for (const bucket of buckets) {
+      for (const doc of await bucket.read(wanted === undefined ? undefined : matching(wanted))) {
+        if (query === undefined || query.test(doc as unknown as Record<string, unknown>)) docs.push(doc);
+      }
+    }
     return mingoAggregate(docs, pipeline.map((stage) => ({ ...stage }))) as TResult[];
   }
 
@@ -126,8 +134,7 @@ export class EmbeddedTurnLog implements Turns {
 }
 
 /** The conversation ids a leading `{ $match: { conversationId: id | { $in: ids } } }` limits the pipeline to. */
-function conversationsMatchedBy(stage: PipelineStage | undefined): ReadonlySet<string> | undefined {
-  const match = stage?.$match as { conversationId?: unknown } | undefined;
+function conversationsMatchedBy(match: Record<string, unknown> | undefined): ReadonlySet<string> | undefined {
   const condition = match?.conversationId;
   if (typeof condition === 'string') return new Set([condition]);
   const ids = (condition as { $in?: unknown } | undefined)?.$in;
