@@ -19,6 +19,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Activity } from 'botbuilder';
+import { AttuneError } from '../../core/errors';
 import type { Logger } from '../../core/logger';
 import type { EventBus, Unsubscribe } from '../../events/event-bus';
 import type { DirectLineDeliveryRequest } from '../../events/topics';
@@ -67,13 +68,17 @@ export class DirectLineRelay {
       };
     });
     this.waiting.set(requestId, settle);
-    try {
-      await this.events.publish('directline', { requestId, conversationId, activity: JSON.parse(JSON.stringify(activity)) as Record<string, unknown> }, { required: true });
-    } catch (error) {
-      settle(undefined); // no receipt will come: stop the timer and the wait
-      throw error;
-    }
+    let published = false;
+    const publishing = this.events.publish('directline', { requestId, conversationId, activity: JSON.parse(JSON.stringify(activity)) as Record<string, unknown> }, { required: true }).then(() => {
+      published = true;
+    });
+    publishing.catch(() => settle(undefined)); // no receipt will come: stop the timer and the wait
+    // A failed publish ends the wait at once; a stalled one (Redis hanging) at the receipt timeout.
+    await Promise.race([publishing, receipt]);
     const activityId = await receipt;
+    if (activityId === undefined && !published) {
+      throw new AttuneError('ATTUNE_EVENT_BUS_UNAVAILABLE', 'The event bus did not take the message for the instance holding this chat in time; it was not sent.');
+    }
     if (activityId === undefined) this.logger.info({ conversation: `directline:${conversationId}`, activityType: activity.type }, 'direct line: no instance holds the conversation, activity not delivered');
     return activityId;
   }
