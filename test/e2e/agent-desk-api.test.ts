@@ -12,6 +12,7 @@ import { startAttune, type RunningAttune } from '../../index';
 import { createAgentAccount } from '../../server/auth/agent-accounts';
 import { ScriptedCustomer, templateOf } from '../support/customer';
 import { FakeConnector } from '../support/fake-connector';
+import { jsonApi } from '../support/json-api';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -21,14 +22,8 @@ describe('agent API: take, talk, resolve', () => {
   let attune: RunningAttune;
   const tokens: Record<string, string> = {};
 
-  const api = async (method: string, route: string, who?: string, body?: unknown) => {
-    const response = await fetch(`${attune.url}${route}`, {
-      method,
-      headers: { 'content-type': 'application/json', ...(who ? { authorization: `Bearer ${tokens[who]}` } : {}) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: response.status, json: (await response.json().catch(() => undefined)) as Record<string, unknown> };
-  };
+  const call = jsonApi(() => attune.url);
+  const api = (method: string, route: string, who?: string, body?: unknown) => call(method, route, who && tokens[who], body);
 
   beforeAll(async () => {
     await connector.start();

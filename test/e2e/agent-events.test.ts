@@ -14,6 +14,7 @@ import { createAgentAccount } from '../../server/auth/agent-accounts';
 import { ScriptedCustomer } from '../support/customer';
 import { DeskStream } from '../support/desk-stream';
 import { FakeConnector } from '../support/fake-connector';
+import { jsonApi } from '../support/json-api';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -24,14 +25,8 @@ describe('agent desk events (SSE)', () => {
   const tokens: Record<string, string> = {};
   const streams: DeskStream[] = [];
 
-  const api = async (method: string, route: string, who?: string, body?: unknown) => {
-    const response = await fetch(`${attune.url}${route}`, {
-      method,
-      headers: { 'content-type': 'application/json', ...(who ? { authorization: `Bearer ${tokens[who]}` } : {}) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: response.status, json: (await response.json().catch(() => undefined)) as Record<string, unknown> };
-  };
+  const call = jsonApi(() => attune.url);
+  const api = (method: string, route: string, who?: string, body?: unknown) => call(method, route, who && tokens[who], body);
   const login = async (name: string) => ((await api('POST', '/api/agent/login', undefined, { name, password: passwords[name] })).json as { token: string }).token;
   const passwords: Record<string, string> = {};
   const openStream = async (who: string) => {

@@ -18,6 +18,7 @@ import { ScriptedCustomer } from '../support/customer';
 import { FakeConnector, type RecordedActivity } from '../support/fake-connector';
 import { anEscalation, aProfile } from '../support/fixtures';
 import { startJongodb, type JongodbServer } from '../support/jongodb';
+import { jsonApi, type JsonApi } from '../support/json-api';
 import { deleteKeys, randomQueuePrefix, requireRedis, TEST_REDIS_URL } from '../support/redis';
 
 // The studio's own edit function, so the API test edits files the way the page does.
@@ -28,26 +29,13 @@ const ROOT = path.resolve(__dirname, '..', '..');
 const logger = pino({ level: 'silent' });
 const TONES = ['neutral', 'empathetic', 'reassuring', 'warm'];
 
-type Api = (method: string, route: string, token?: string, body?: unknown) => Promise<{ status: number; json: Record<string, unknown> }>;
-
-function apiOf(url: () => string): Api {
-  return async (method, route, token, body) => {
-    const response = await fetch(`${url()}${route}`, {
-      method,
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: response.status, json: (await response.json().catch(() => ({}))) as Record<string, unknown> };
-  };
-}
-
-async function signIn(attune: RunningAttune, api: Api, name: string, role: StaffRole): Promise<string> {
+async function signIn(attune: RunningAttune, api: JsonApi, name: string, role: StaffRole): Promise<string> {
   const { password } = await createAgentAccount(attune.store.agents, { name, pool: 'apprentice', role });
   return ((await api('POST', '/api/agent/login', undefined, { name, password })).json as { token: string }).token;
 }
 
 /** The files in use with every tone of `greeting` replaced by `text (<tone>)`. */
-async function withGreeting(api: Api, token: string, text: string): Promise<ContentFile[]> {
+async function withGreeting(api: JsonApi, token: string, text: string): Promise<ContentFile[]> {
   const files = (await api('GET', '/api/content/templates', token)).json.files as ContentFile[];
   return files.map((file) => (file.path === 'en/general.lg' ? { ...file, text: TONES.reduce((t, tone) => setTemplateBody(t, `greeting.${tone}`, `- ${text} (${tone})`), file.text) } : file));
 }
@@ -72,7 +60,7 @@ describe('content API on one instance', () => {
   const connector = new FakeConnector();
   let dataDir: string;
   let attune: RunningAttune;
-  const api = apiOf(() => attune.url);
+  const api = jsonApi(() => attune.url);
   const tokens: Record<string, string> = {};
 
   beforeAll(async () => {
@@ -274,7 +262,7 @@ describe('content published on one instance reaches customers on another (MongoD
   let prefix: string;
   let env: Record<string, string>;
   const instances: RunningAttune[] = [];
-  const apiA = apiOf(() => instances[0].url);
+  const apiA = jsonApi(() => instances[0].url);
 
   beforeAll(async () => {
     await requireRedis();
