@@ -70,7 +70,9 @@ export class EmbeddedTurnLog implements Turns {
     const byBucket = new Map<TurnBucket, TurnRecord[]>();
     for (const turn of turns) {
       const bucket = this.bucketOf(turn.conversationId);
-      byBucket.set(bucket, [...(byBucket.get(bucket) ?? []), turn]);
+      const inBucket = byBucket.get(bucket);
+      if (inBucket) inBucket.push(turn);
+      else byBucket.set(bucket, [turn]);
     }
     // One conversation's turns (the usual append) are one write; each bucket's ids count as
     // appended once its write succeeded, so a retry after a failure refuses only those.
