@@ -2,6 +2,7 @@
  * Serves the web pages (customer chat, agent desk, content studio, insights) and the scripts they
  * load, from files in the project or in node_modules: no CDN, nothing fetched from elsewhere.
  * Every page gets the same protective headers; a page's own CSP can widen what it needs.
+ * Scripts several pages load (web/shared, e.g. the staff sign-in) are served once, at `/shared/`.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -72,4 +73,16 @@ export async function serveFolder(server: Server, urlPrefix: string, folder: str
   for (const entry of entries) {
     if (entry.isFile()) serveFile(server, `${urlPrefix}${entry.name}`, path.join(folder, entry.name), options);
   }
+}
+
+const serversWithSharedScripts = new WeakSet<Server>();
+
+/**
+ * Serves `<webDir>/shared` under `/shared/`: the scripts several pages load. Each page that needs
+ * them calls this; the first call registers the routes (registering a route twice throws).
+ */
+export async function serveSharedScripts(server: Server, webDir: string): Promise<void> {
+  if (serversWithSharedScripts.has(server)) return;
+  serversWithSharedScripts.add(server);
+  await serveFolder(server, '/shared/', path.join(webDir, 'shared'));
 }

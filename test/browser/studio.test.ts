@@ -5,6 +5,7 @@
  * version brings the old copy back. The insights page then shows an experiment's outcomes.
  */
 import type { Page } from 'playwright-core';
+import { createAgentAccount } from '../../server/auth/agent-accounts';
 import { screenshot } from '../support/browser';
 import { startPageTestbed, type PageTestbed } from '../support/page-testbed';
 import { ScriptedCustomer } from '../support/customer';
@@ -102,4 +103,25 @@ describe('content studio and insights pages', () => {
     await expect(page.evaluate('typeof window.Chart')).resolves.toBe('function');
     await screenshot(page, 'insights-experiment');
   }, 120_000);
+
+  it('refuses an agent account in the studio; signing out of the studio signs out of insights too', async () => {
+    const { password } = await createAgentAccount(bed.attune.store.agents, { name: 'andy', pool: 'apprentice', role: 'agent' });
+    const other = await bed.browser.newPage();
+    await other.goto(`${bed.attune.url}/studio`);
+    await other.fill('#login-name', 'andy');
+    await other.fill('#login-password', password);
+    await other.click('#login-submit');
+    await other.locator('#login-error', { hasText: 'The studio is for content and supervisor accounts.' }).waitFor();
+    await expect(other.locator('#studio').isHidden()).resolves.toBe(true);
+    await other.close();
+
+    // The content editor's tab is still signed in (studio and insights share its session).
+    await page.goto(`${bed.attune.url}/studio`);
+    await page.locator('#logout').click();
+    await page.locator('#login').waitFor();
+    await expect(page.locator('#studio').isHidden()).resolves.toBe(true);
+    await page.goto(`${bed.attune.url}/insights`);
+    await page.locator('#login').waitFor();
+    await expect(page.locator('#dashboard').isHidden()).resolves.toBe(true);
+  }, 60_000);
 });

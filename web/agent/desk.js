@@ -11,7 +11,6 @@
 (function desk() {
   'use strict';
 
-  const TOKEN_KEY = 'attune.desk.token';
   const RECONNECT_MS = 2000;
   const TRIGGERS = {
     human_request: 'Asked for a person',
@@ -22,7 +21,6 @@
   const ROLE_NAMES = { customer: 'Customer', bot: 'Assistant', agent: 'Agent', note: 'Note' };
 
   const state = {
-    token: sessionStorage.getItem(TOKEN_KEY),
     agent: undefined,
     queue: [],
     queueFetchedAt: 0,
@@ -71,67 +69,37 @@
   }
 
   async function api(method, path, body) {
-    const response = await window.fetch(path, {
+    const response = await session.fetch(path, {
       method,
-      headers: { 'content-type': 'application/json', ...(state.token ? { authorization: `Bearer ${state.token}` } : {}) },
+      headers: { 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const json = response.status === 204 ? undefined : await response.json().catch(() => undefined);
-    if (response.status === 401 && path !== '/api/agent/login') {
-      signedOut('Your session ended. Please sign in again.');
-    }
     if (!response.ok) throw new HttpError(response.status, json);
     return json;
   }
 
-  // ---------- sign in and out ----------
+  // ---------- sign in and out (web/shared/staff-session.js) ----------
 
-  function showLogin(message) {
-    $('desk-view').hidden = true;
-    $('login-view').hidden = false;
-    $('logout').hidden = true;
-    $('whoami').textContent = '';
-    $('login-error').textContent = message || '';
-    $('login-name').focus();
-  }
-
-  function signedOut(message) {
-    state.token = undefined;
-    state.agent = undefined;
-    sessionStorage.removeItem(TOKEN_KEY);
-    stopStream();
-    showLogin(message);
-  }
-
-  async function signIn(event) {
-    event.preventDefault();
-    $('login-error').textContent = '';
-    try {
-      const login = await api('POST', '/api/agent/login', { name: $('login-name').value, password: $('login-password').value });
-      state.token = login.token;
-      sessionStorage.setItem(TOKEN_KEY, login.token);
-      $('login-password').value = '';
-      await startDesk(login.agent);
-    } catch (error) {
-      $('login-error').textContent = error instanceof HttpError ? error.message : 'Could not reach the server.';
-    }
-  }
-
-  async function signOut() {
-    try {
-      await api('POST', '/api/agent/logout');
-    } catch {
-      // signed out locally either way
-    }
-    signedOut('');
-  }
+  const session = window.AttuneStaffSession.create({
+    storageKey: 'attune.desk.token',
+    form: 'login-form',
+    signInView: 'login-view',
+    signedInViews: ['desk-view', 'logout'],
+    logoutButton: 'logout',
+    who: 'whoami',
+    describe: (agent) => `${agent.name} · ${agent.pool} pool · ${agent.role}`,
+    onSignedIn: (agent) => startDesk(agent),
+    onSignedOut: () => {
+      state.agent = undefined;
+      stopStream();
+    },
+    sessionEndedMessage: 'Your session ended. Please sign in again.',
+  });
 
   async function startDesk(agent) {
     state.agent = agent;
-    $('login-view').hidden = true;
-    $('desk-view').hidden = false;
-    $('logout').hidden = false;
-    $('whoami').textContent = `${agent.name} · ${agent.pool} pool · ${agent.role}`;
+    session.showSignedIn(agent);
     startStream();
   }
 
@@ -153,8 +121,8 @@
     const controller = new window.AbortController();
     state.stream = controller;
     try {
-      const response = await window.fetch('/api/agent/events', { headers: { authorization: `Bearer ${state.token}` }, signal: controller.signal });
-      if (response.status === 401) return signedOut('Your session ended. Please sign in again.');
+      const response = await session.fetch('/api/agent/events', { signal: controller.signal });
+      if (response.status === 401) return; // the session has signed out
       if (!response.ok || !response.body) throw new Error(`events answered ${response.status}`);
       const reader = response.body.getReader();
       const decoder = new window.TextDecoder();
@@ -175,7 +143,7 @@
     if (state.stream !== controller) return;
     setConnection(false);
     window.setTimeout(() => {
-      if (state.stream === controller && state.token) startStream();
+      if (state.stream === controller && session.token()) startStream();
     }, RECONNECT_MS);
   }
 
@@ -512,8 +480,6 @@
   // ---------- start ----------
 
   async function boot() {
-    $('login-form').addEventListener('submit', (e) => void signIn(e));
-    $('logout').addEventListener('click', () => void signOut());
     $('message-form').addEventListener('submit', (e) => void sendMessage(e));
     $('note-form').addEventListener('submit', (e) => void addNote(e));
     $('transfer-form').addEventListener('submit', (e) => void transfer(e));
@@ -526,12 +492,12 @@
       }
     });
     window.setInterval(tickWaits, 1000);
-    if (!state.token) return showLogin('');
+    if (!session.token()) return session.showSignIn('');
     try {
       const { agent } = await api('GET', '/api/agent/me');
       await startDesk(agent);
     } catch {
-      if (!state.agent) showLogin('');
+      if (!state.agent) session.showSignIn('');
     }
   }
 

@@ -2,36 +2,28 @@
 'use strict';
 (function () {
   const $ = (id) => document.getElementById(id);
-  let token = sessionStorage.getItem('attune.studio.token');
   const charts = {};
   const pct = (p) => `${(p * 100).toFixed(1)}%`;
   const ci = (p) => (p.trials ? `${pct(p.rate)} (${pct(p.low)}–${pct(p.high)}, n=${p.trials})` : '—');
 
+  // Sign-in (web/shared/staff-session.js), with the studio's token: signed in there, signed in here.
+  const session = window.AttuneStaffSession.create({
+    storageKey: 'attune.studio.token',
+    form: 'login',
+    signedInViews: ['dashboard', 'export'],
+    onSignedIn: () => load(),
+  });
+
+  /** GET with the session; undefined when the page went back to sign-in (401, or a role without insights). */
   async function api(route) {
-    const response = await fetch(route, { headers: { authorization: `Bearer ${token}` } });
-    if (response.status === 401 || response.status === 403) {
-      showLogin(response.status === 403 ? 'Insights are for supervisor and content accounts.' : '');
+    const response = await session.fetch(route);
+    if (response.status === 401) return undefined;
+    if (response.status === 403) {
+      session.showSignIn('Insights are for supervisor and content accounts.');
       return undefined;
     }
     return response;
   }
-
-  function showLogin(message) {
-    $('login').hidden = false;
-    $('dashboard').hidden = true;
-    $('export').hidden = true;
-    $('login-error').textContent = message || '';
-  }
-
-  $('login').addEventListener('submit', async (event) => {
-    event.preventDefault();
-    const response = await fetch('/api/agent/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: $('login-name').value, password: $('login-password').value }) });
-    const json = await response.json().catch(() => ({}));
-    if (response.status !== 200) return showLogin(json.message || 'Sign-in failed.');
-    token = json.token;
-    sessionStorage.setItem('attune.studio.token', token);
-    await load();
-  });
   $('days').addEventListener('change', () => void load());
   $('export').addEventListener('click', async () => {
     const response = await api(`/api/insights.csv?days=${$('days').value}`);
@@ -60,9 +52,7 @@
     const response = await api(`/api/insights?days=${$('days').value}`);
     if (!response) return;
     const data = await response.json();
-    $('login').hidden = true;
-    $('dashboard').hidden = false;
-    $('export').hidden = false;
+    session.showSignedIn();
     $('kpis').replaceChildren(
       kpi('conversations', String(data.totals.conversations)),
       kpi('containment', ci(data.totals.containment)),
@@ -126,6 +116,6 @@
     }));
   }
 
-  if (token) void load();
-  else showLogin('');
+  if (session.token()) void load();
+  else session.showSignIn('');
 })();

@@ -4,16 +4,27 @@
 (function () {
   const TONES = ['neutral', 'empathetic', 'reassuring', 'warm'];
   const $ = (id) => document.getElementById(id);
-  const state = { token: sessionStorage.getItem('attune.studio.token'), files: [], catalog: [], path: undefined, template: undefined, versionId: null };
+  const state = { files: [], catalog: [], path: undefined, template: undefined, versionId: null };
+
+  // ---- sign-in (web/shared/staff-session.js); insights shares the token ----
+  const session = window.AttuneStaffSession.create({
+    storageKey: 'attune.studio.token',
+    form: 'login',
+    signedInViews: ['studio', 'logout'],
+    logoutButton: 'logout',
+    who: 'who',
+    describe: (agent) => `${agent.name} (${agent.role})`,
+    refuse: (agent) => (agent.role !== 'content' && agent.role !== 'supervisor' ? 'The studio is for content and supervisor accounts.' : undefined),
+    onSignedIn: (agent) => open(agent),
+  });
 
   async function api(method, route, body) {
-    const response = await fetch(route, {
+    const response = await session.fetch(route, {
       method,
-      headers: { 'content-type': 'application/json', ...(state.token ? { authorization: `Bearer ${state.token}` } : {}) },
+      headers: { 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const json = await response.json().catch(() => ({}));
-    if (response.status === 401) signOut();
     return { status: response.status, json };
   }
 
@@ -24,44 +35,14 @@
     return node;
   }
 
-  // ---- sign-in ----
-  $('login').addEventListener('submit', async (event) => {
-    event.preventDefault();
-    const { status, json } = await api('POST', '/api/agent/login', { name: $('login-name').value, password: $('login-password').value });
-    if (status !== 200) {
-      $('login-error').textContent = json.message || 'Sign-in failed.';
-      return;
-    }
-    if (json.agent.role !== 'content' && json.agent.role !== 'supervisor') {
-      $('login-error').textContent = 'The studio is for content and supervisor accounts.';
-      return;
-    }
-    state.token = json.token;
-    sessionStorage.setItem('attune.studio.token', json.token);
-    $('who').textContent = `${json.agent.name} (${json.agent.role})`;
-    await open();
-  });
-  $('logout').addEventListener('click', async () => {
-    await api('POST', '/api/agent/logout');
-    signOut();
-  });
-  function signOut() {
-    state.token = null;
-    sessionStorage.removeItem('attune.studio.token');
-    $('studio').hidden = true;
-    $('logout').hidden = true;
-    $('login').hidden = false;
-  }
-
-  async function open() {
+  /** Loads the content and shows the studio; `agent` names the account just signed in. */
+  async function open(agent) {
     const { status, json } = await api('GET', '/api/content/templates');
     if (status !== 200) {
       $('login-error').textContent = json.message || 'Could not load content.';
       return;
     }
-    $('login').hidden = true;
-    $('studio').hidden = false;
-    $('logout').hidden = false;
+    session.showSignedIn(agent);
     state.files = json.files.map((f) => ({ path: f.path, text: f.text }));
     state.catalog = json.catalog;
     state.versionId = json.versionId;
@@ -262,5 +243,5 @@
     );
   }
 
-  if (state.token) void open();
+  if (session.token()) void open();
 })();

@@ -1,0 +1,116 @@
+// Staff sign-in for the staff pages (agent desk, content studio, insights): the login form, the
+// bearer token kept in sessionStorage, signing out, and going back to sign-in when the server
+// answers 401. Loaded as a classic script before the page's own script; exposes
+// window.AttuneStaffSession.
+//
+// Every page's login form has the fields #login-name, #login-password and #login-error. The token
+// lives in sessionStorage under the page's key, so pages sharing a key share a sign-in (the studio
+// and insights do).
+'use strict';
+(function (exports) {
+  const $ = (id) => document.getElementById(id);
+
+  /**
+   * Wires a page's sign-in and returns its session.
+   * @param {object} options
+   * @param {string} options.storageKey sessionStorage key of the bearer token.
+   * @param {string} options.form id of the login form.
+   * @param {string} [options.signInView] id of what is shown while signed out (default: the form).
+   * @param {string[]} options.signedInViews ids of what is shown only while signed in.
+   * @param {string} [options.logoutButton] id of the sign-out button, if the page has one.
+   * @param {string} [options.who] id of the element naming the signed-in account.
+   * @param {(agent: object) => string} [options.describe] the text of `who` for an account.
+   * @param {(agent: object) => string | undefined} [options.refuse] why this page refuses an account, if it does.
+   * @param {(agent: object) => unknown} options.onSignedIn called after a sign-in the page accepts.
+   * @param {() => void} [options.onSignedOut] called when the session ends, before the form shows.
+   * @param {string} [options.sessionEndedMessage] shown when the server answers 401 (default: nothing).
+   */
+  function create(options) {
+    let token = sessionStorage.getItem(options.storageKey);
+    const signInView = options.signInView || options.form;
+
+    function showSignIn(message) {
+      for (const id of options.signedInViews) $(id).hidden = true;
+      $(signInView).hidden = false;
+      if (options.who) $(options.who).textContent = '';
+      $('login-error').textContent = message || '';
+      $('login-name').focus();
+    }
+
+    /** Shows the signed-in views; names the account if one is given. */
+    function showSignedIn(agent) {
+      $(signInView).hidden = true;
+      for (const id of options.signedInViews) $(id).hidden = false;
+      if (agent && options.who) $(options.who).textContent = options.describe(agent);
+    }
+
+    function signedOut(message) {
+      token = null;
+      sessionStorage.removeItem(options.storageKey);
+      if (options.onSignedOut) options.onSignedOut();
+      showSignIn(message);
+    }
+
+    /** fetch() with the bearer token; a 401 ends the session and shows the sign-in form. */
+    async function authorizedFetch(route, init = {}) {
+      const headers = { ...(init.headers || {}), ...(token ? { authorization: `Bearer ${token}` } : {}) };
+      const response = await window.fetch(route, { ...init, headers });
+      if (response.status === 401) signedOut(options.sessionEndedMessage);
+      return response;
+    }
+
+    async function signIn(event) {
+      event.preventDefault();
+      $('login-error').textContent = '';
+      let response;
+      let json;
+      try {
+        response = await window.fetch('/api/agent/login', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ name: $('login-name').value, password: $('login-password').value }),
+        });
+        json = await response.json().catch(() => ({}));
+      } catch {
+        $('login-error').textContent = 'Could not reach the server.';
+        return;
+      }
+      if (response.status !== 200) {
+        $('login-error').textContent = json.message || 'Sign-in failed.';
+        return;
+      }
+      const refusal = options.refuse && options.refuse(json.agent);
+      if (refusal) {
+        $('login-error').textContent = refusal;
+        return;
+      }
+      token = json.token;
+      sessionStorage.setItem(options.storageKey, token);
+      $('login-password').value = '';
+      await options.onSignedIn(json.agent);
+    }
+
+    async function signOut() {
+      try {
+        await authorizedFetch('/api/agent/logout', { method: 'POST' });
+      } catch {
+        // signed out locally either way
+      }
+      signedOut('');
+    }
+
+    $(options.form).addEventListener('submit', (event) => void signIn(event));
+    if (options.logoutButton) $(options.logoutButton).addEventListener('click', () => void signOut());
+
+    return {
+      /** The bearer token, or null when signed out. */
+      token: () => token,
+      fetch: authorizedFetch,
+      showSignIn,
+      showSignedIn,
+      signedOut,
+    };
+  }
+
+  exports.AttuneStaffSession = Object.freeze({ create });
+})(window);
