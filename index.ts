@@ -18,6 +18,7 @@ import { GUARDRAIL_LEASE, GuardrailWatch, leaseHolderId } from './experiments/gu
 import { InsightsService } from './insights/insights-service';
 import { registerContentApi } from './server/content-api';
 import { registerContentPages } from './server/content-pages';
+import { serveSharedScripts } from './server/static-files';
 import { registerInsightsApi } from './server/insights-api';
 import { isAttuneError } from './core/errors';
 import { createLogger, type Logger } from './core/logger';
@@ -120,7 +121,9 @@ export async function startAttune(config: AppConfig, logger: Logger, options: St
       offerExperiments: experimentRouter,
     });
     const clientAddress = clientAddressOf(config.trustedProxyHops);
-    const webChannel = new WebChannel({ settings: config.directLine, events, logger, projectRoot: findProjectRoot(), clientAddress });
+    const projectRoot = findProjectRoot();
+    const webDir = path.join(projectRoot, 'web');
+    const webChannel = new WebChannel({ settings: config.directLine, events, logger, projectRoot, clientAddress });
     const adapter = createBotAdapter(config.botCredentials, webChannel.routeConnectors);
     handleTurnErrors(adapter, { logger, content, conversationState });
     adapter.use(new TurnMetricsMiddleware(metrics));
@@ -141,11 +144,12 @@ export async function startAttune(config: AppConfig, logger: Logger, options: St
     shutdown.push('desk event streams', () => deskStream.close());
     const deskAssist = { stream: deskStream, suggester: createReplySuggester(content, config.openai, logger) };
     registerAgentApi(server, staffAuth, new AgentDesk(store.escalations, store.turns, store.conversations, queue, messenger, content, logger, deskEvents), logger, deskAssist);
-    await registerAgentDeskPage(server, path.join(findProjectRoot(), 'web'));
+    await registerAgentDeskPage(server, webDir);
     const experimentService = new ExperimentService({ experiments: store.experiments, analytics: store.analytics, events, content, logger });
     registerContentApi(server, { auth: staffAuth, publisher, experiments: experimentService, previewProfiles: PreviewProfiles.demo(), defaultLocale: config.defaultLocale, logger });
     registerInsightsApi(server, staffAuth, new InsightsService(store.analytics, experimentService, config.escalation.frustrationThreshold), logger);
-    await registerContentPages(server, findProjectRoot());
+    await registerContentPages(server, projectRoot);
+    await serveSharedScripts(server, webDir);
     // Once per interval across all instances: the holder of the guardrail lease in the store runs it.
     const guardrailLease = new StorageLease(store.botState, GUARDRAIL_LEASE, leaseHolderId(os.hostname()));
     const guardrails = new GuardrailWatch({ experiments: experimentService, lease: guardrailLease, logger, intervalMs: config.experimentGuardrailIntervalMs });

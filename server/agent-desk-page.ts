@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import type { Server } from 'restify';
-import { serveFile, serveFolder, serveSharedScripts } from './static-files';
+import { serveFile, serveFolder } from './static-files';
 
 export const AGENT_DESK_CSP = [
   "default-src 'self'",
@@ -18,10 +18,9 @@ export const AGENT_DESK_CSP = [
   "form-action 'self'",
 ].join('; ');
 
-/** Serves the desk from `<webDir>/agent`: the page at `/agent`, its files under `/agent/`, and the shared scripts. */
+/** Serves the desk from `<webDir>/agent`: the page at `/agent` and its files under `/agent/`. */
 export async function registerAgentDeskPage(server: Server, webDir: string): Promise<void> {
   const folder = path.join(webDir, 'agent');
   serveFile(server, '/agent', path.join(folder, 'index.html'), { csp: AGENT_DESK_CSP });
   await serveFolder(server, '/agent/', folder, { csp: AGENT_DESK_CSP });
-  await serveSharedScripts(server, webDir);
 }

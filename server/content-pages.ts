@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import type { Server } from 'restify';
-import { DEFAULT_CSP, serveFile, serveFolder, serveSharedScripts } from './static-files';
+import { DEFAULT_CSP, serveFile, serveFolder } from './static-files';
 
 export async function registerContentPages(server: Server, projectRoot: string): Promise<void> {
   const web = path.join(projectRoot, 'web');
@@ -13,6 +13,5 @@ export async function registerContentPages(server: Server, projectRoot: string):
     serveFile(server, `/${page}`, path.join(web, page, 'index.html'), { csp: DEFAULT_CSP });
     await serveFolder(server, `/${page}/`, path.join(web, page), { csp: DEFAULT_CSP });
   }
-  await serveSharedScripts(server, web);
   serveFile(server, '/insights/vendor/chart.umd.js', path.join(projectRoot, 'node_modules', 'chart.js', 'dist', 'chart.umd.js'));
 }

@@ -75,14 +75,7 @@ export async function serveFolder(server: Server, urlPrefix: string, folder: str
   }
 }
 
-const serversWithSharedScripts = new WeakSet<Server>();
-
-/**
- * Serves `<webDir>/shared` under `/shared/`: the scripts several pages load. Each page that needs
- * them calls this; the first call registers the routes (registering a route twice throws).
- */
+/** Serves `<webDir>/shared` under `/shared/`: the scripts several pages load (e.g. the staff sign-in). Call it once. */
 export async function serveSharedScripts(server: Server, webDir: string): Promise<void> {
-  if (serversWithSharedScripts.has(server)) return;
-  serversWithSharedScripts.add(server);
   await serveFolder(server, '/shared/', path.join(webDir, 'shared'));
 }

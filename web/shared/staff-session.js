@@ -90,9 +90,10 @@
       await options.onSignedIn(json.agent);
     }
 
+    /** Ends the session on the server, then here; plain fetch, so a 401 does not sign out twice. */
     async function signOut() {
       try {
-        await authorizedFetch('/api/agent/logout', { method: 'POST' });
+        await window.fetch('/api/agent/logout', { method: 'POST', headers: token ? { authorization: `Bearer ${token}` } : {} });
       } catch {
         // signed out locally either way
       }
