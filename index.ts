@@ -5,7 +5,7 @@
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { ConversationState } from 'botbuilder';
+import { ConversationStateSavedEachTurn } from './bots/conversation-state';
 import type { Server } from 'restify';
 import { AttuneBot } from './bots/attune-bot';
 import { loadConfig, type AppConfig } from './config/app-config';
@@ -104,7 +104,7 @@ export async function startAttune(config: AppConfig, logger: Logger, options: St
     shutdown.push('experiment router', () => experimentRouter.stop());
     await Promise.all([publisher.start(), experimentRouter.start(events)]);
     content.useExperiments(experimentRouter);
-    const conversationState = new ConversationState(store.botState);
+    const conversationState = new ConversationStateSavedEachTurn(store.botState);
     const bot = new AttuneBot({
       conversationState,
       store,
