@@ -210,12 +210,12 @@ export function fitVocabulary(messages: readonly NgramHashes[], minDf: number): 
 }
 
 /**
- * Hash → column lookup: open addressing with linear probing over typed arrays (the hashes are
- * already uniformly spread, so their low bits index the table directly).
+ * Hash → column lookup: open addressing with linear probing (the hashes are already uniformly
+ * spread, so their low bits index the table directly). Each slot is a (hash, column + 1) pair side
+ * by side in one array, so a probe reads one cache line; column + 1 = 0 marks an empty slot. One
+ * table per block.
  */
 export class ColumnIndex {
-  private readonly keys: Uint32Array;
-  /** Column + 1; 0 marks an empty slot. One table per block. */
   private readonly slots: Int32Array;
   private readonly mask: number;
 
@@ -223,25 +223,26 @@ export class ColumnIndex {
     let size = 16;
     while (size < vocabulary.hashes.length * 2) size *= 2;
     this.mask = size - 1;
-    this.keys = new Uint32Array(size * 2);
-    this.slots = new Int32Array(size * 2);
+    this.slots = new Int32Array(size * 2 * 2);
     for (let col = 0; col < vocabulary.hashes.length; col++) {
       const base = vocabulary.blocks[col] === WORD_BLOCK ? 0 : size;
       let at = vocabulary.hashes[col] & this.mask;
-      while (this.slots[base + at] !== 0) at = (at + 1) & this.mask;
-      this.keys[base + at] = vocabulary.hashes[col];
-      this.slots[base + at] = col + 1;
+      while (this.slots[2 * (base + at) + 1] !== 0) at = (at + 1) & this.mask;
+      this.slots[2 * (base + at)] = vocabulary.hashes[col] | 0;
+      this.slots[2 * (base + at) + 1] = col + 1;
     }
   }
 
   /** Column of `hash` in `block`, or -1. */
   get(hash: number, block: FeatureBlock): number {
     const base = block === WORD_BLOCK ? 0 : this.mask + 1;
+    const key = hash | 0;
     let at = hash & this.mask;
     for (;;) {
-      const slot = this.slots[base + at];
-      if (slot === 0) return -1;
-      if (this.keys[base + at] === hash) return slot - 1;
+      const slot = 2 * (base + at);
+      const column = this.slots[slot + 1];
+      if (column === 0) return -1;
+      if (this.slots[slot] === key) return column - 1;
       at = (at + 1) & this.mask;
     }
   }

@@ -62,10 +62,3 @@ export function quantizeWeights(weights: Float32Array, rows: number, width: numb
   return { scale, quantized };
 }
 
-export function dequantizeWeights({ scale, quantized }: QuantizedWeights, width: number): Float32Array {
-  const weights = new Float32Array(quantized.length);
-  for (let r = 0; r < scale.length; r++) {
-    for (let c = 0; c < width; c++) weights[r * width + c] = quantized[r * width + c] * scale[r];
-  }
-  return weights;
-}

@@ -4,6 +4,7 @@
  * features from the rules layer so the model learns how far to trust them.
  */
 import { readRuleSignals, type RuleSignals } from './rules';
+import { NgramTable } from './ngram-table';
 import { normalizeText } from './text-normalizer';
 import { tokenize, type Token } from './tokenizer';
 
@@ -98,20 +99,27 @@ export function wordKeys(tokens: readonly Token[], maxN: number, counts: Map<str
   }
 }
 
-/** Character n-gram keys ("c" prefix) within word boundaries, like scikit-learn's `char_wb`. */
-export function charKeys(normalized: string, min: number, max: number, counts: Map<string, number>): void {
+/**
+ * Each character n-gram (`min`…`max` long) inside word boundaries, like scikit-learn's `char_wb`:
+ * `visit(padded, start, end)` for the n-gram `padded.slice(start, end)` of a space-padded word.
+ */
+function forEachCharNgram(normalized: string, min: number, max: number, visit: (padded: string, start: number, end: number) => void): void {
   const text = normalized.toLowerCase().replace(/\d/g, '0');
   for (const word of text.split(' ')) {
     if (word.length === 0) continue;
     const padded = ` ${word} `;
-    for (let n = min; n <= max; n += 1) {
-      if (padded.length < n) break;
-      for (let start = 0; start + n <= padded.length; start += 1) {
-        const key = `c${padded.slice(start, start + n)}`;
-        counts.set(key, (counts.get(key) ?? 0) + 1);
-      }
+    for (let n = min; n <= max && n <= padded.length; n += 1) {
+      for (let start = 0; start + n <= padded.length; start += 1) visit(padded, start, start + n);
     }
   }
+}
+
+/** Character n-gram keys ("c" prefix) with their counts. */
+export function charKeys(normalized: string, min: number, max: number, counts: Map<string, number>): void {
+  forEachCharNgram(normalized, min, max, (padded, start, end) => {
+    const key = `c${padded.slice(start, end)}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  });
 }
 
 /** A sparse row: feature indices and values (same length). */
@@ -122,7 +130,12 @@ export interface SparseVector {
 
 /** The fitted vocabulary and IDF weights: turns a message into a feature vector. */
 export class FeatureSpace {
-  private readonly index: Map<string, number>;
+  /** Word n-gram key ("w …") → feature index. */
+  private readonly wordIndex = new Map<string, number>();
+  /** Character n-gram (without its "c" prefix) → feature index. */
+  private readonly charIndex: NgramTable;
+  /** Feature indices from here on are character n-grams; the word n-grams come first. */
+  private readonly charStart: number;
   readonly ruleOffset: number;
   readonly dimension: number;
 
@@ -132,7 +145,14 @@ export class FeatureSpace {
     readonly idf: Float32Array,
   ) {
     if (keys.length !== idf.length) throw new Error('FeatureSpace: keys and idf differ in length');
-    this.index = new Map(keys.map((key, i) => [key, i]));
+    const charNgrams = new Map<string, number>();
+    keys.forEach((key, i) => {
+      if (key[0] === 'c') charNgrams.set(key.slice(1), i);
+      else this.wordIndex.set(key, i);
+    });
+    this.charStart = keys.length - charNgrams.size;
+    if (keys.slice(this.charStart).some((key) => key[0] !== 'c')) throw new Error('FeatureSpace: word n-gram keys must come before character n-gram keys');
+    this.charIndex = new NgramTable(charNgrams);
     this.ruleOffset = keys.length;
     this.dimension = keys.length + RULE_FEATURES.length;
   }
@@ -165,20 +185,25 @@ export class FeatureSpace {
 
   /** The feature vector of one message. */
   vectorize(reading: MessageReading): SparseVector {
-    const counts = new Map<string, number>();
-    wordKeys(reading.tokens, this.config.wordMaxN, counts);
-    charKeys(reading.normalized, this.config.charMin, this.config.charMax, counts);
+    const wordCounts = new Map<string, number>();
+    wordKeys(reading.tokens, this.config.wordMaxN, wordCounts);
+    // Known features only, counted by index: n-grams outside the vocabulary never count (as in
+    // training), so they are not even kept.
+    const counts = new Map<number, number>();
+    for (const [key, count] of wordCounts) {
+      const i = this.wordIndex.get(key);
+      if (i !== undefined) counts.set(i, count);
+    }
+    this.countKnownCharNgrams(reading.normalized, counts);
     const wordIdx: number[] = [];
     const wordVal: number[] = [];
     const charIdx: number[] = [];
     const charVal: number[] = [];
     let wordNorm = 0;
     let charNorm = 0;
-    for (const [key, count] of counts) {
-      const i = this.index.get(key);
-      if (i === undefined) continue;
+    for (const [i, count] of counts) {
       const value = (1 + Math.log(count)) * this.idf[i];
-      if (key[0] === 'w') {
+      if (i < this.charStart) {
         wordIdx.push(i);
         wordVal.push(value);
         wordNorm += value * value;
@@ -208,5 +233,13 @@ export class FeatureSpace {
       values[at] = rules[j] * this.config.ruleWeight;
     }
     return { indices, values };
+  }
+
+  /** `charKeys` for serving: counts only the character n-grams in the vocabulary, by feature index. */
+  private countKnownCharNgrams(normalized: string, counts: Map<number, number>): void {
+    forEachCharNgram(normalized, this.config.charMin, this.config.charMax, (padded, start, end) => {
+      const i = this.charIndex.get(padded, start, end);
+      if (i >= 0) counts.set(i, (counts.get(i) ?? 0) + 1);
+    });
   }
 }

@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { isAttuneError } from '../../core/errors';
 import { defaultModelDir, LinearSentimentAnalyzer, loadSentimentAnalyzer, readModelFile } from '../../nlu/sentiment';
+import { charKeys, readMessage, wordKeys, type FeatureSpace } from '../../nlu/sentiment/features';
+import { NgramTable } from '../../nlu/sentiment/ngram-table';
 import { MODEL_FILE_NAME } from '../../nlu/sentiment/repo-paths';
 import type { SentimentAnalyzer } from '../../nlu/types';
 
@@ -119,6 +121,57 @@ describe('the shipped sentiment model', () => {
     const microseconds = Number(process.hrtime.bigint() - start) / 1000 / runs;
     // Typical is ~100-200 µs; the bound leaves room for a loaded CI machine.
     expect(microseconds).toBeLessThan(1000);
+  });
+});
+
+/** The feature vector as training defines it: every word and character n-gram key, looked up by name. */
+function referenceVector(features: FeatureSpace, text: string): Map<number, number> {
+  const reading = readMessage(text);
+  const counts = new Map<string, number>();
+  wordKeys(reading.tokens, features.config.wordMaxN, counts);
+  charKeys(reading.normalized, features.config.charMin, features.config.charMax, counts);
+  const index = new Map(features.keys.map((key, i) => [key, i]));
+  const norms = { w: 0, c: 0 };
+  const raw = new Map<number, number>();
+  for (const [key, count] of counts) {
+    const i = index.get(key);
+    if (i === undefined) continue;
+    const value = (1 + Math.log(count)) * features.idf[i]!;
+    raw.set(i, value);
+    norms[key[0] as 'w' | 'c'] += value * value;
+  }
+  const scaled = new Map<number, number>();
+  for (const [i, value] of raw) {
+    const block = features.keys[i]![0] as 'w' | 'c';
+    const weight = block === 'w' ? features.config.wordWeight : features.config.charWeight;
+    scaled.set(i, Math.fround((value * weight) / Math.sqrt(norms[block])));
+  }
+  return scaled;
+}
+
+describe('sentiment features', () => {
+  it('serves exactly the n-gram features training defines, known n-grams only', async () => {
+    const { features } = await readModelFile(defaultModelDir());
+    const texts = ['my card still has not arrived!!', 'zxqvbn qqqq jjjj_kkk', 'card_arrival, 2024-05-01 £40', 'Ünïcödé naïve café 😡', 'a'];
+    for (const text of texts) {
+      const vector = features.vectorize(readMessage(text));
+      const served = new Map<number, number>();
+      vector.indices.forEach((i, k) => {
+        if (i < features.ruleOffset) served.set(i, vector.values[k]!);
+      });
+      const expected = referenceVector(features, text);
+      expect([...served.keys()].sort()).toEqual([...expected.keys()].sort());
+      for (const [i, value] of expected) expect(served.get(i)).toBeCloseTo(value, 6);
+    }
+  });
+
+  it('finds n-grams by their characters and tells unknown ones apart', () => {
+    const table = new NgramTable(new Map([[' ca', 3], ['card', 7], ['rd ', 9]]));
+    expect(table.get(' card ', 0, 3)).toBe(3);
+    expect(table.get(' card ', 1, 5)).toBe(7);
+    expect(table.get(' card ', 3, 6)).toBe(9);
+    expect(table.get(' card ', 1, 4)).toBe(-1);
+    expect(table.get('xcardx', 1, 5)).toBe(7);
   });
 });
 
