@@ -27,6 +27,7 @@ import { createIntentRefiner, KNOWN_INTENTS } from './nlu/llm';
 import { OpenAiHandoffSummariser } from './nlu/llm/openai-handoff-summariser';
 import { loadRecognizer } from './nlu/load-recognizer';
 import type { Recognizer } from './nlu/recognizer';
+import { startNluThreads } from './nlu/threads/start-nlu-threads';
 import { createAgentQueue } from './escalation/queue/create-agent-queue';
 import { createEventBus } from './events/create-event-bus';
 import { EscalationService } from './escalation/escalation-service';
@@ -104,11 +105,14 @@ export async function startAttune(config: AppConfig, logger: Logger, options: St
     shutdown.push('experiment router', () => experimentRouter.stop());
     await Promise.all([publisher.start(), experimentRouter.start(events)]);
     content.useExperiments(experimentRouter);
+    // Tests that pass their own recognizer keep it on the main thread.
+    const nluThreads = config.nluThreads > 0 && !options.recognizer ? await startNluThreads({ threads: config.nluThreads, modelDir: config.nluModelDir, local: recognizer, logger, countMainThread: (reason) => metrics.nluAnsweredOnMainThread(reason) }) : undefined;
+    if (nluThreads) shutdown.push('nlu threads', () => nluThreads.close());
     const conversationState = new ConversationStateSavedEachTurn(store.botState);
     const bot = new AttuneBot({
       conversationState,
       store,
-      recognizer,
+      recognizer: nluThreads ?? recognizer,
       content,
       escalation: config.escalation,
       escalations,

@@ -15,8 +15,7 @@ import type { EscalationService } from '../escalation/escalation-service';
 import { FrustrationMeter } from '../escalation/frustration-meter';
 import type { Logger } from '../core/logger';
 import type { OpenAiIntentRefiner } from '../nlu/llm';
-import type { Recognizer } from '../nlu/recognizer';
-import { OUT_OF_SCOPE, type Understanding } from '../nlu/types';
+import { OUT_OF_SCOPE, type MessageUnderstanding, type Understanding } from '../nlu/types';
 import { CustomerContextReader, type CustomerContext } from '../personalization/customer-context';
 import type { AttuneStore, EscalationRecord } from '../storage/ports';
 import { TurnActions, type PeopleOutcome } from './act';
@@ -34,7 +33,7 @@ import { TurnRecorder, type TurnRecording } from './turn-recorder';
 export interface AttuneBotDependencies {
   readonly conversationState: ConversationState;
   readonly store: AttuneStore;
-  readonly recognizer: Recognizer;
+  readonly recognizer: MessageUnderstanding;
   readonly content: ContentLibrary;
   readonly escalation: EscalationSettings;
   readonly escalations: EscalationService;
@@ -195,7 +194,7 @@ export class AttuneBot extends ActivityHandler {
 
   /** Local NLU; the LLM only when configured and the local model is unsure, never slower than its timeout. */
   private async understand(text: string, mayConsultLlm: boolean): Promise<Understanding> {
-    const local = this.deps.recognizer.understand(text);
+    const local = await this.deps.recognizer.understand(text);
     const refiner = this.deps.intentRefiner;
     if (!mayConsultLlm || !refiner || !refiner.shouldConsult(local.intent)) return local;
     const refinement = await refiner.refine(text, local.intent);

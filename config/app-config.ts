@@ -3,6 +3,7 @@
  * A bad value stops the start with a message naming the variable and what it accepts.
  * Every variable is documented in the README's configuration table.
  */
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { AttuneError } from '../core/errors';
@@ -67,6 +68,12 @@ function canParseUrl(value: string): boolean {
   return hosts.split(',').every((host) => URL.canParse(`${prefix}${host}${rest}`));
 }
 
+/**
+ * One NLU thread when there is a second core for it: the main thread is what bounds a bot's
+ * turns per second, and one thread classifies several times more messages than it can take.
+ */
+const DEFAULT_NLU_THREADS = os.availableParallelism() > 1 ? 1 : 0;
+
 const environmentSchema = z.object({
   PORT: integer('PORT', 3978, 0, 65535),
   HOST: optionalString.transform((value) => value ?? '0.0.0.0'),
@@ -81,6 +88,7 @@ const environmentSchema = z.object({
   OPENAI_MODEL: optionalString.transform((value) => value ?? 'gpt-4o-mini'),
   OPENAI_TIMEOUT_MS: integer('OPENAI_TIMEOUT_MS', 1500, 100, 60000),
   NLU_MODEL_DIR: optionalString,
+  NLU_THREADS: integer('NLU_THREADS', DEFAULT_NLU_THREADS, 0, 16),
   CONTENT_DIR: optionalString,
   DEFAULT_LOCALE: optionalString.transform((value) => value ?? 'en'),
   FRUSTRATION_THRESHOLD: ratio('FRUSTRATION_THRESHOLD', 0.7),
@@ -138,6 +146,8 @@ export interface AppConfig {
   /** Absent: no LLM; everything runs on the local models. */
   readonly openai?: { readonly apiKey: string; readonly baseUrl?: string; readonly model: string; readonly timeoutMs: number };
   readonly nluModelDir: string;
+  /** Worker threads the local NLU runs on; 0 runs it on the main thread. */
+  readonly nluThreads: number;
   readonly contentDir: string;
   readonly defaultLocale: string;
   readonly escalation: {
@@ -199,6 +209,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, pr
       ? { apiKey: vars.OPENAI_API_KEY, baseUrl: vars.OPENAI_BASE_URL, model: vars.OPENAI_MODEL, timeoutMs: vars.OPENAI_TIMEOUT_MS }
       : undefined,
     nluModelDir: path.resolve(projectRoot, vars.NLU_MODEL_DIR ?? 'models'),
+    nluThreads: vars.NLU_THREADS,
     contentDir: path.resolve(projectRoot, vars.CONTENT_DIR ?? 'content'),
     defaultLocale: vars.DEFAULT_LOCALE,
     escalation: {

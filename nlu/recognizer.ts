@@ -2,14 +2,14 @@
  * The Intent stage: one message in, intent + entities + sentiment out. Everything here is local
  * and synchronous, so it costs well under a millisecond on the per-turn hot path.
  */
-import { OUT_OF_SCOPE, type Entity, type IntentClassifier, type SentimentAnalyzer, type Understanding } from './types';
+import { OUT_OF_SCOPE, type Entity, type IntentClassifier, type MessageUnderstanding, type SentimentAnalyzer, type Understanding } from './types';
 
 export type EntityExtractor = (text: string, now?: Date) => Entity[];
 
 /** Longer messages are cut before analysis: nothing a customer means needs more, and it bounds the cost. */
 const MAX_ANALYSED_CHARACTERS = 2000;
 
-export class Recognizer {
+export class Recognizer implements MessageUnderstanding {
   constructor(
     private readonly classifier: IntentClassifier,
     private readonly sentiment: SentimentAnalyzer,

@@ -67,3 +67,8 @@ export interface Understanding {
   readonly entities: readonly Entity[];
   readonly sentiment: SentimentReading;
 }
+
+/** The Intent stage as a turn uses it: on the main thread, or on worker threads. */
+export interface MessageUnderstanding {
+  understand(text: string): Understanding | Promise<Understanding>;
+}

@@ -38,6 +38,7 @@ export class AttuneMetrics {
   private readonly csat: Histogram;
   private readonly errors: Counter<'code'>;
   private readonly httpSeconds: Histogram<'method' | 'route' | 'status'>;
+  private readonly nluOnMainThread: Counter<'reason'>;
   private queueDepthSource: QueueDepthSource | undefined;
   private readonly queueDepthTimeoutMs: number;
 
@@ -85,6 +86,12 @@ export class AttuneMetrics {
       registers,
     });
     this.csat = new Histogram({ name: 'attune_csat_rating', help: 'Customer ratings (1–5) after a chat with an agent.', buckets: [1, 2, 3, 4, 5], registers });
+    this.nluOnMainThread = new Counter({
+      name: 'attune_nlu_main_thread_total',
+      help: 'Messages the NLU threads did not answer, so the main thread did: busy (queue full), failed, timeout.',
+      labelNames: ['reason'],
+      registers,
+    });
     this.errors = new Counter({ name: 'attune_errors_total', help: 'Errors answered or logged, by code (4xx client errors, failed turns, 5xx).', labelNames: ['code'], registers });
     this.httpSeconds = new Histogram({
       name: 'attune_http_request_duration_seconds',
@@ -120,6 +127,10 @@ export class AttuneMetrics {
 
   chatResolved(pool: AgentPool, handledSeconds: number): void {
     if (handledSeconds >= 0) this.handleTime.observe({ pool }, handledSeconds);
+  }
+
+  nluAnsweredOnMainThread(reason: 'busy' | 'failed' | 'timeout'): void {
+    this.nluOnMainThread.inc({ reason });
   }
 
   rated(rating: number): void {

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../config/app-config';
 import { AttuneError } from '../../core/errors';
@@ -35,6 +36,14 @@ describe('loadConfig', () => {
   it('runs the experiment guardrail once a minute unless EXPERIMENT_GUARDRAIL_INTERVAL_MS says otherwise', () => {
     expect(loadConfig({}, root).experimentGuardrailIntervalMs).toBe(60_000);
     expect(loadConfig({ EXPERIMENT_GUARDRAIL_INTERVAL_MS: '3600000' }, root).experimentGuardrailIntervalMs).toBe(3_600_000);
+  });
+
+  it('runs NLU on one thread when there is a second core, on the main thread when NLU_THREADS=0', () => {
+    expect(loadConfig({}, root).nluThreads).toBe(os.availableParallelism() > 1 ? 1 : 0);
+    expect(loadConfig({ NLU_THREADS: '0' }, root).nluThreads).toBe(0);
+    expect(loadConfig({ NLU_THREADS: '3' }, root).nluThreads).toBe(3);
+    expect(configError({ NLU_THREADS: '-1' }).message).toMatch(/NLU_THREADS must be a whole number from 0 to 16/);
+    expect(configError({ NLU_THREADS: '17' }).message).toMatch(/NLU_THREADS must be at most 16/);
   });
 
   it('treats empty values as unset', () => {
