@@ -8,6 +8,7 @@ import type { Logger } from '../core/logger';
 import type { AttuneStore } from '../storage/ports';
 import { validateActivity } from './activity-validation';
 import { parseJsonBody } from './json-body';
+import { readRequestBody } from './request-body';
 
 /** Activities are small; anything bigger is refused before it is parsed. */
 const MAX_BODY_BYTES = 256 * 1024;
@@ -22,7 +23,7 @@ export interface ServerDependencies {
 export function createServer(deps: ServerDependencies): Server {
   const server = restify.createServer({ name: 'attune', handleUncaughtExceptions: false });
   server.use(restify.plugins.queryParser({ mapParams: false }));
-  server.use(restify.plugins.bodyReader({ maxBodySize: MAX_BODY_BYTES }));
+  server.use(readRequestBody({ maxBytes: MAX_BODY_BYTES }));
   server.use(parseJsonBody);
 
   server.post('/api/messages', async (req: Request, res: Response) => {

@@ -1,5 +1,5 @@
 /**
- * Parses JSON request bodies ourselves (after restify's size-limited bodyReader) so malformed JSON
+ * Parses JSON request bodies ourselves (after request-body.ts has read them, size-limited) so malformed JSON
  * gets attune's error shape `{ code, message }` like every other bad request, and keys that could
  * pollute prototypes are dropped at parse time.
  */
