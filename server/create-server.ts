@@ -3,10 +3,11 @@
  * the web chat channel, agent and content APIs. Every bad request gets a 4xx with a message.
  */
 import restify, { type Request, type Response, type Server } from 'restify';
-import type { ActivityHandler, CloudAdapter } from 'botbuilder';
+import type { Activity, ActivityHandler } from 'botbuilder';
 import type { Logger } from '../core/logger';
 import type { AttuneStore } from '../storage/ports';
 import { validateActivity } from './activity-validation';
+import type { AttuneCloudAdapter } from './bot-adapter';
 import { parseJsonBody } from './json-body';
 import { readRequestBody } from './request-body';
 
@@ -14,7 +15,7 @@ import { readRequestBody } from './request-body';
 const MAX_BODY_BYTES = 256 * 1024;
 
 export interface ServerDependencies {
-  readonly adapter: CloudAdapter;
+  readonly adapter: AttuneCloudAdapter;
   readonly bot: ActivityHandler;
   readonly store: AttuneStore;
   readonly logger: Logger;
@@ -32,7 +33,7 @@ export function createServer(deps: ServerDependencies): Server {
       res.send(400, { code: 'ATTUNE_ACTIVITY_INVALID', message: `Invalid activity: ${validation.problems.join('; ')}` });
       return;
     }
-    await deps.adapter.process(req, res, (context) => deps.bot.run(context));
+    await deps.adapter.processPosted(req, res, req.body as Activity, (context) => deps.bot.run(context));
   });
 
   server.get('/healthz', async (_req: Request, res: Response) => {
