@@ -15,6 +15,7 @@ import {
   type ConnectorClient,
   type UserTokenClient,
 } from 'botframework-connector';
+import { sendActivitiesAsJson } from './send-activities-as-json';
 
 /** Enough for every channel service URL a bot talks to; a full cache starts over rather than grow. */
 const MAX_CLIENTS = 256;
@@ -47,7 +48,7 @@ class ReusingConnectorFactory extends ConnectorFactory {
   }
 
   create(serviceUrl: string, audience?: string): Promise<ConnectorClient> {
-    return reuse(this.clients, `${this.appId}\n${serviceUrl}\n${audience ?? ''}`, () => this.inner.create(serviceUrl, audience));
+    return reuse(this.clients, `${this.appId}\n${serviceUrl}\n${audience ?? ''}`, async () => sendActivitiesAsJson(await this.inner.create(serviceUrl, audience)));
   }
 }
 
