@@ -32,6 +32,10 @@ interface Measured {
   readonly rssMb: number;
   /** CPU time (user + system) the bot process spent per measured turn: steadier than turns/s on a busy machine. */
   readonly cpuMsPerTurn: number;
+  /** CPU time of the bot's main thread (its event loop) per measured turn: what bounds its turns per second. */
+  readonly mainThreadCpuMsPerTurn: number;
+  /** CPU time this process (the load client and the fake connector) spent per measured turn. */
+  readonly clientCpuMsPerTurn: number;
   /** Activities the bot sent to the connector per measured turn (each one an HTTP call of its own). */
   readonly repliesPerTurn: number;
   /** Embedded storage only: documents and bytes appended to the data files per measured turn. */
@@ -49,9 +53,9 @@ async function main(): Promise<void> {
     const attune = await measure(`attune (${process.env.MONGODB_URI ? 'MongoDB' : 'embedded'} storage, ${process.env.REDIS_URL ? 'Redis' : 'in-process'} queue)`, path.join(ROOT, 'dist', 'index.js'), { DATA_DIR: dataDir, LOG_LEVEL: 'info', ...rateLimit }, connector, process.env.MONGODB_URI ? undefined : dataDir);
     const rows = [echo, attune];
     console.log(`\nTurn benchmark: ${CONCURRENCY} concurrent conversations, ${MEASURE_MS / 1000} s measured after ${WARMUP_MS / 1000} s warm-up, ${os.cpus().length} cores\n`);
-    console.log('| bot | turns | turns/s | p50 ms | p99 ms | CPU ms/turn | replies/turn | RSS MB |');
-    console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
-    for (const r of rows) console.log(`| ${r.name} | ${r.turns} | ${r.perSecond.toFixed(0)} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.cpuMsPerTurn.toFixed(2)} | ${r.repliesPerTurn.toFixed(2)} | ${r.rssMb.toFixed(0)} |`);
+    console.log('| bot | turns | turns/s | p50 ms | p99 ms | CPU ms/turn | main thread CPU ms/turn | load client CPU ms/turn | replies/turn | RSS MB |');
+    console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+    for (const r of rows) console.log(`| ${r.name} | ${r.turns} | ${r.perSecond.toFixed(0)} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.cpuMsPerTurn.toFixed(2)} | ${r.mainThreadCpuMsPerTurn.toFixed(2)} | ${r.clientCpuMsPerTurn.toFixed(2)} | ${r.repliesPerTurn.toFixed(2)} | ${r.rssMb.toFixed(0)} |`);
     const throughput = attune.perSecond / echo.perSecond;
     const latency = attune.p99 / echo.p99;
     console.log(`\nattune throughput: ${(throughput * 100).toFixed(0)}% of the echo bot (target ≥ 70%)`);
@@ -75,6 +79,8 @@ async function measure(name: string, entry: string, env: Record<string, string>,
     const warmEnd = start + WARMUP_MS;
     const end = warmEnd + MEASURE_MS;
     const cpuAtWarmEnd = new Promise<number>((resolve) => setTimeout(() => resolve(cpuMsOf(child.pid!)), WARMUP_MS));
+    const mainThreadCpuAtWarmEnd = new Promise<number>((resolve) => setTimeout(() => resolve(cpuMsOf(child.pid!, child.pid)), WARMUP_MS));
+    const clientCpuAtWarmEnd = new Promise<NodeJS.CpuUsage>((resolve) => setTimeout(() => resolve(process.cpuUsage()), WARMUP_MS));
     const repliesAtWarmEnd = new Promise<number>((resolve) => setTimeout(() => resolve(connector.replies), WARMUP_MS));
     const writtenAtWarmEnd = new Promise<DataFiles | undefined>((resolve) => setTimeout(() => resolve(dataDir === undefined ? undefined : dataFilesIn(dataDir)), WARMUP_MS));
     await Promise.all(
@@ -92,13 +98,15 @@ async function measure(name: string, entry: string, env: Record<string, string>,
     agent.destroy();
     if (!measuring) throw new Error('no turn was measured');
     const cpuMs = (await cpuMsOf(child.pid!)) - (await cpuAtWarmEnd);
+    const mainThreadCpuMs = (await cpuMsOf(child.pid!, child.pid)) - (await mainThreadCpuAtWarmEnd);
+    const clientCpu = process.cpuUsage(await clientCpuAtWarmEnd);
     const replies = connector.replies - (await repliesAtWarmEnd);
     const [writtenBefore, writtenAfter] = [await writtenAtWarmEnd, dataDir === undefined ? undefined : await dataFilesIn(dataDir)];
     const rssMb = await rssOf(child.pid!);
     latencies.sort((a, b) => a - b);
     const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!;
     const written = writtenBefore && writtenAfter && { docsPerTurn: (writtenAfter.lines - writtenBefore.lines) / latencies.length, bytesPerTurn: (writtenAfter.bytes - writtenBefore.bytes) / latencies.length };
-    return { name, turns: latencies.length, perSecond: latencies.length / (MEASURE_MS / 1000), p50: at(0.5), p99: at(0.99), rssMb, cpuMsPerTurn: cpuMs / latencies.length, repliesPerTurn: replies / latencies.length, written };
+    return { name, turns: latencies.length, perSecond: latencies.length / (MEASURE_MS / 1000), p50: at(0.5), p99: at(0.99), rssMb, cpuMsPerTurn: cpuMs / latencies.length, mainThreadCpuMsPerTurn: mainThreadCpuMs / latencies.length, clientCpuMsPerTurn: (clientCpu.user + clientCpu.system) / 1000 / latencies.length, repliesPerTurn: replies / latencies.length, written };
   } finally {
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
@@ -150,9 +158,12 @@ async function dataFilesIn(dataDir: string): Promise<DataFiles> {
   return { lines, bytes };
 }
 
-/** User + system CPU time of a process so far, from /proc (clock ticks of 10 ms on Linux). */
-async function cpuMsOf(pid: number): Promise<number> {
-  const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+/**
+ * User + system CPU time so far, from /proc (clock ticks of 10 ms on Linux): of the whole process,
+ * or of one of its threads (the main thread's id is the process id).
+ */
+async function cpuMsOf(pid: number, thread?: number): Promise<number> {
+  const stat = await fs.readFile(thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`, 'utf8').catch(() => '');
   // Fields after the parenthesised command name: utime and stime are the 12th and 13th.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return fields.length > 12 ? ((Number(fields[11]) + Number(fields[12])) * 1000) / 100 : NaN;
