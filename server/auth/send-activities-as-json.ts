@@ -10,23 +10,28 @@
  * JSON.stringify writes dates as the serializer does (ISO 8601). A failed call still rejects with
  * a RestError carrying the status code (proactive-messenger.ts reads 404).
  *
+ * It also takes the tracing policy out of the client's pipeline: attune registers no Azure SDK
+ * instrumentation, so that policy only opened and closed a no-op span around every call (about 1%
+ * of the main thread).
+ *
  * It reaches into the compat client botbuilder builds (its private pipeline client and base URI);
  * a botbuilder without them keeps its generated operations (checked once per client).
  */
-import { createHttpHeaders, createPipelineRequest, RestError, type PipelineRequest, type PipelineResponse } from '@azure/core-rest-pipeline';
+import { createHttpHeaders, createPipelineRequest, RestError, tracingPolicyName, type Pipeline, type PipelineRequest, type PipelineResponse } from '@azure/core-rest-pipeline';
 import type { Activity, ResourceResponse } from 'botbuilder';
 import type { ConnectorClient } from 'botframework-connector';
 
 /** The compat ServiceClientContext's internals used here. */
 interface CompatClientInternals {
   readonly baseUri: string;
-  readonly client: { sendRequest(request: PipelineRequest): Promise<PipelineResponse> };
+  readonly client: { readonly pipeline: Pipeline; sendRequest(request: PipelineRequest): Promise<PipelineResponse> };
 }
 
 export function sendActivitiesAsJson(connector: ConnectorClient): ConnectorClient {
   const internals = connector as unknown as Partial<CompatClientInternals>;
-  if (typeof internals.baseUri !== 'string' || typeof internals.client?.sendRequest !== 'function') return connector;
+  if (typeof internals.baseUri !== 'string' || typeof internals.client?.sendRequest !== 'function' || typeof internals.client.pipeline?.removePolicy !== 'function') return connector;
   const { baseUri, client } = internals as CompatClientInternals;
+  client.pipeline.removePolicy({ name: tracingPolicyName });
   const base = baseUri.endsWith('/') ? baseUri : `${baseUri}/`;
   const allowInsecureConnection = baseUri.toLowerCase().startsWith('http:');
 

@@ -37,7 +37,7 @@ function richReply(conversationId: string): Partial<Activity> {
     attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: { type: 'AdaptiveCard', version: '1.5', body: [{ type: 'TextBlock', text: 'Card' }] } }],
     entities: [{ type: 'mention', text: 'Sam', mentioned: { id: 'user-1', name: 'Sam' } }],
     channelData: { attune: { template: 'cardArrival.askWhenOrdered', tone: 'neutral' } },
-  } as Partial<Activity>;
+  } as unknown as Partial<Activity>;
 }
 
 describe('sendActivitiesAsJson', () => {
@@ -99,6 +99,15 @@ describe('sendActivitiesAsJson', () => {
     const refused = lean(base).conversations.replyToActivity('c-4', 'a-1', { type: 'message', text: 'hi' });
     await expect(refused).rejects.toBeInstanceOf(RestError);
     await expect(refused).rejects.toMatchObject({ statusCode: 404, message: expect.stringMatching(/answered 404.*ConversationNotFound/) });
+  });
+
+  it('takes the no-op tracing policy out of the client pipeline, and nothing else', () => {
+    const client = generated(base);
+    const policies = () => (client as unknown as { client: { pipeline: { getOrderedPolicies(): { name: string }[] } } }).client.pipeline.getOrderedPolicies().map((policy) => policy.name);
+    const before = policies();
+    expect(before).toContain('tracingPolicy');
+    sendActivitiesAsJson(client);
+    expect(policies()).toEqual(before.filter((name) => name !== 'tracingPolicy'));
   });
 
   it('leaves a client it does not recognise as it is', () => {
