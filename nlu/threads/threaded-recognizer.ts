@@ -49,9 +49,9 @@ const START_TIMEOUT_MS = 30_000;
 const DEFAULT_TIMEOUT_MS = 1000;
 const DEFAULT_QUEUE_PER_THREAD = 8;
 /**
- * Messages sent to the threads within one window share one timeout signal (a signal of their own
- * cost each message as much as the answer saved): each gets between the timeout and the timeout
- * plus this window.
+ * Messages sent to the threads within one window share one timeout signal (a timer and signal for
+ * each message cost about 1.5% of the main thread's time per turn): each gets between the timeout
+ * and the timeout plus this window.
  */
 const DEADLINE_WINDOW_MS = 100;
 
@@ -66,7 +66,7 @@ export class ThreadedRecognizer implements MessageUnderstanding {
   private deadlineWindowEndsAt = 0;
 
   /**
-   * Starts the threads and resolves once each has answered a first message, so no customer's
+   * Starts the threads and resolves once they have answered a first message (one per thread), so no customer's
    * message waits for models to load (or times out doing so).
    *
    * @throws when a thread cannot start: the caller keeps NLU on the main thread.
