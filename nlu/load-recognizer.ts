@@ -6,7 +6,7 @@
 import path from 'node:path';
 import type { Logger } from '../core/logger';
 import { extractEntities } from './entities';
-import { ensureIntentModel, shippedTrainingFiles } from './intent';
+import { ensureIntentModel, loadIntentModel, shippedTrainingFiles } from './intent';
 import { Recognizer } from './recognizer';
 import { loadSentimentAnalyzer } from './sentiment';
 
@@ -17,5 +17,11 @@ export async function loadRecognizer(modelDir: string, logger: Logger): Promise<
     loadSentimentAnalyzer(path.join(modelDir, 'sentiment')),
   ]);
   logger.info({ ms: Date.now() - started, modelDir }, 'NLU models loaded');
+  return new Recognizer(classifier, sentiment, extractEntities);
+}
+
+/** The recognizer over models that are already there (an NLU thread's: it never trains). */
+export async function loadTrainedRecognizer(modelDir: string): Promise<Recognizer> {
+  const [classifier, sentiment] = await Promise.all([loadIntentModel(path.join(modelDir, 'intent')), loadSentimentAnalyzer(path.join(modelDir, 'sentiment'))]);
   return new Recognizer(classifier, sentiment, extractEntities);
 }

@@ -6,19 +6,14 @@
  * The main thread made sure the models exist before it started the pool, so a thread only loads
  * them (it never trains). A thread started later (after a crash) reads the files as they are then.
  */
-import path from 'node:path';
 import { workerData } from 'piscina';
-import { extractEntities } from '../entities';
-import { loadIntentModel } from '../intent';
-import { Recognizer } from '../recognizer';
-import { loadSentimentAnalyzer } from '../sentiment';
+import { loadTrainedRecognizer } from '../load-recognizer';
 import type { Understanding } from '../types';
 import type { RecognizerThreadData } from './threaded-recognizer';
 
 async function start(): Promise<(text: string) => Understanding> {
   const { modelDir } = workerData as RecognizerThreadData;
-  const [classifier, sentiment] = await Promise.all([loadIntentModel(path.join(modelDir, 'intent')), loadSentimentAnalyzer(path.join(modelDir, 'sentiment'))]);
-  const recognizer = new Recognizer(classifier, sentiment, extractEntities);
+  const recognizer = await loadTrainedRecognizer(modelDir);
   return (text) => recognizer.understand(text);
 }
 
