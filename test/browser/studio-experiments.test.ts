@@ -69,9 +69,15 @@ describe('studio experiments screen', () => {
 
     const replies: string[] = [];
     for (let i = 0; i < 6; i++) replies.push((await new ScriptedCustomer(bed.attune.url, bed.connector).say('thank you'))[0].text ?? '');
-    // Reload: the screen reads the results again on sign-in.
+    // Reload: the screen reads the results again on sign-in, even when experiments.js arrives after
+    // the studio has already opened with its stored token.
+    await page.route('**/studio/experiments.js', async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await route.continue();
+    });
     await page.reload();
-    await page.locator('.experiment-card[data-status="running"] .results-table').waitFor();
+    await page.locator('.experiment-card[data-status="running"] .results-table').waitFor({ timeout: 10_000 });
+    await page.unroute('**/studio/experiments.js');
     const rows = await cells(HOSTILE_NAME);
     expect(rows.map((r) => r.variant)).toEqual(['control', 'b']);
     const conversations = rows.map((r) => Number(r.cells[1]));
