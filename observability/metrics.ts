@@ -7,6 +7,7 @@
  * without limit. No label carries an id or personal data.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { MainThreadReason } from '../nlu/threads/threaded-recognizer';
 import type { AgentPool, EscalationTrigger } from '../storage/ports';
 import { channelLabel, errorCodeLabel } from './labels';
 
@@ -88,7 +89,7 @@ export class AttuneMetrics {
     this.csat = new Histogram({ name: 'attune_csat_rating', help: 'Customer ratings (1–5) after a chat with an agent.', buckets: [1, 2, 3, 4, 5], registers });
     this.nluOnMainThread = new Counter({
       name: 'attune_nlu_main_thread_total',
-      help: 'Messages the NLU threads did not answer, so the main thread did: busy (queue full), failed, timeout.',
+      help: 'Messages the NLU threads did not answer, so the main thread did: busy (queue full), failed, timeout, unavailable (threads lost, new ones not up yet).',
       labelNames: ['reason'],
       registers,
     });
@@ -129,7 +130,7 @@ export class AttuneMetrics {
     if (handledSeconds >= 0) this.handleTime.observe({ pool }, handledSeconds);
   }
 
-  nluAnsweredOnMainThread(reason: 'busy' | 'failed' | 'timeout'): void {
+  nluAnsweredOnMainThread(reason: MainThreadReason): void {
     this.nluOnMainThread.inc({ reason });
   }
 

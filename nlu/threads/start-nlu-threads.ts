@@ -1,6 +1,7 @@
 /**
  * Starts the NLU threads for the running bot: each message the main thread answers is counted,
- * and thread faults are logged (at most one line per interval, with how many were not logged).
+ * and thread faults are logged (at most one line per interval, with how many were not logged);
+ * threads lost and back are always logged.
  * Threads that cannot start leave NLU on the main thread: the bot starts all the same.
  */
 import type { Logger } from '../../core/logger';
@@ -35,6 +36,10 @@ export async function startNluThreads(settings: NluThreadSettings): Promise<Thre
       settings.logger.warn({ err: error, reason, notLoggedSince: unlogged }, 'an NLU thread did not answer; the main thread did');
       lastLogged = now;
       unlogged = 0;
+    },
+    onThreadsEvent: (event) => {
+      if (event.kind === 'back') settings.logger.info({ threads: settings.threads }, 'NLU threads are back');
+      else settings.logger.error({ err: event.error, retryInMs: event.retryInMs }, 'NLU threads lost; NLU runs on the main thread until new ones start');
     },
   });
   try {

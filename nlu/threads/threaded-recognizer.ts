@@ -6,7 +6,10 @@
  *
  * A turn never fails or waits long because of a thread: when the threads already have a queue
  * (busy: the main thread answers itself), when a thread fails, or when it does not answer within
- * the timeout (the thread is replaced), the in-process recognizer answers instead.
+ * the timeout (the thread is replaced), the in-process recognizer answers instead. When a
+ * replacement thread cannot even start (its models are gone, memory ran out), the pool is given
+ * up, every message is answered on the main thread at once, and new threads are tried after a
+ * growing pause: a lost thread never stops the process or makes customers wait.
  */
 import { setMaxListeners } from 'node:events';
 import path from 'node:path';
@@ -23,8 +26,11 @@ export interface RecognizerThreadData {
   readonly modelDir: string;
 }
 
-/** Why a message was answered on the main thread. */
-export type MainThreadReason = 'busy' | 'failed' | 'timeout';
+/** Why a message was answered on the main thread ('unavailable': the threads are lost, new ones not up yet). */
+export type MainThreadReason = 'busy' | 'failed' | 'timeout' | 'unavailable';
+
+/** The threads were given up (and when new ones will be tried), or new ones answer again. */
+export type ThreadsEvent = { readonly kind: 'lost'; readonly error: unknown; readonly retryInMs: number } | { readonly kind: 'back' };
 
 export interface ThreadedRecognizerOptions {
   readonly threads: number;
@@ -40,6 +46,10 @@ export interface ThreadedRecognizerOptions {
   readonly onMainThread?: (reason: MainThreadReason, error?: unknown) => void;
   /** The thread module (the compiled recognizer-thread.js by default). */
   readonly threadModule?: string;
+  /** Threads lost and back: for the operator's log. */
+  readonly onThreadsEvent?: (event: ThreadsEvent) => void;
+  /** The first pause before new threads are tried after the threads were lost; it doubles on each failed try. */
+  readonly retryAfterMs?: number;
 }
 
 /** Starting a thread loads the models: a few hundred milliseconds, a few seconds on a busy machine. */
@@ -59,13 +69,20 @@ const DEFAULT_QUEUE_PER_THREAD = 32;
  * and the timeout plus this window.
  */
 const DEADLINE_WINDOW_MS = 100;
+const DEFAULT_RETRY_AFTER_MS = 10_000;
+const MAX_RETRY_AFTER_MS = 5 * 60_000;
 
 export class ThreadedRecognizer implements MessageUnderstanding {
-  private readonly pool: Piscina<string, Understanding>;
+  /** Undefined while the threads are lost and new ones are not up yet. */
+  private pool: Piscina<string, Understanding> | undefined;
+  private readonly options: ThreadedRecognizerOptions;
   private readonly local: LocalRecognizer;
   private readonly timeoutMs: number;
   private readonly maxQueue: number;
   private readonly onMainThread: (reason: MainThreadReason, error?: unknown) => void;
+  private readonly onThreadsEvent: (event: ThreadsEvent) => void;
+  private retryAfterMs: number;
+  private retry: NodeJS.Timeout | undefined;
   private closing = false;
   private deadline: AbortSignal | undefined;
   private deadlineWindowEndsAt = 0;
@@ -79,8 +96,7 @@ export class ThreadedRecognizer implements MessageUnderstanding {
   static async start(options: ThreadedRecognizerOptions): Promise<ThreadedRecognizer> {
     const recognizer = new ThreadedRecognizer(options);
     try {
-      const started = AbortSignal.timeout(START_TIMEOUT_MS);
-      await Promise.all(Array.from({ length: options.threads }, () => recognizer.pool.run('hello', { signal: started })));
+      recognizer.pool = await recognizer.startPool();
       return recognizer;
     } catch (error) {
       await recognizer.close();
@@ -90,33 +106,101 @@ export class ThreadedRecognizer implements MessageUnderstanding {
 
   private constructor(options: ThreadedRecognizerOptions) {
     if (!Number.isInteger(options.threads) || options.threads < 1) throw new RangeError(`[ThreadedRecognizer]: threads must be a positive integer, got ${options.threads}`);
+    this.options = options;
     this.local = options.local;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.maxQueue = options.threads * (options.queuePerThread ?? DEFAULT_QUEUE_PER_THREAD);
     this.onMainThread = options.onMainThread ?? (() => undefined);
-    const workerData: RecognizerThreadData = { modelDir: options.modelDir };
-    this.pool = new Piscina({
-      filename: options.threadModule ?? path.join(__dirname, 'recognizer-thread.js'),
-      minThreads: options.threads,
-      maxThreads: options.threads,
+    this.onThreadsEvent = options.onThreadsEvent ?? (() => undefined);
+    this.retryAfterMs = options.retryAfterMs ?? DEFAULT_RETRY_AFTER_MS;
+  }
+
+  async understand(text: string): Promise<Understanding> {
+    const pool = this.pool;
+    if (this.closing) return this.local.understand(text);
+    if (pool === undefined) {
+      this.onMainThread('unavailable');
+      return this.local.understand(text);
+    }
+    if (pool.queueSize >= this.maxQueue) {
+      this.onMainThread('busy');
+      return this.local.understand(text);
+    }
+    try {
+      return await pool.run(text, { signal: this.currentDeadline() });
+    } catch (error) {
+      if (!this.closing) {
+        this.onMainThread(isTimeout(error) ? 'timeout' : 'failed', error);
+        // Piscina does not replace a thread that failed while starting: with none left, messages
+        // would only queue until their timeout.
+        if (pool.threads.length === 0) this.lose(pool, error);
+      }
+      return this.local.understand(text);
+    }
+  }
+
+  /** Stops the threads; messages still waiting for one, and later ones, are answered on the main thread. */
+  async close(): Promise<void> {
+    this.closing = true;
+    clearTimeout(this.retry);
+    await this.pool?.destroy();
+  }
+
+  /** A pool whose threads have all answered a first message. */
+  private async startPool(): Promise<Piscina<string, Understanding>> {
+    const workerData: RecognizerThreadData = { modelDir: this.options.modelDir };
+    const pool = new Piscina<string, Understanding>({
+      filename: this.options.threadModule ?? path.join(__dirname, 'recognizer-thread.js'),
+      minThreads: this.options.threads,
+      maxThreads: this.options.threads,
       // Threads stay up: starting one loads the models (a few hundred milliseconds).
       idleTimeout: Infinity,
       recordTiming: false,
       workerData,
     });
+    // A thread failing outside a message (a replacement that cannot load its models) is reported
+    // as an 'error' event: without a listener it would end the process.
+    pool.on('error', (error: unknown) => this.lose(pool, error));
+    try {
+      const started = AbortSignal.timeout(START_TIMEOUT_MS);
+      await Promise.all(Array.from({ length: this.options.threads }, () => pool.run('hello', { signal: started })));
+      return pool;
+    } catch (error) {
+      await pool.destroy();
+      throw error;
+    }
   }
 
-  async understand(text: string): Promise<Understanding> {
-    if (this.closing) return this.local.understand(text);
-    if (this.pool.queueSize >= this.maxQueue) {
-      this.onMainThread('busy');
-      return this.local.understand(text);
-    }
+  /** Gives the pool up (once): the main thread answers until new threads are up. */
+  private lose(pool: Piscina<string, Understanding>, error: unknown): void {
+    if (pool !== this.pool || this.closing) return;
+    this.pool = undefined;
+    void pool.destroy().catch(() => undefined);
+    this.onThreadsEvent({ kind: 'lost', error, retryInMs: this.retryAfterMs });
+    this.scheduleRetry();
+  }
+
+  private scheduleRetry(): void {
+    this.retry = setTimeout(() => void this.tryNewThreads(), this.retryAfterMs);
+    // A pending retry never keeps the process alive.
+    this.retry.unref();
+  }
+
+  private async tryNewThreads(): Promise<void> {
     try {
-      return await this.pool.run(text, { signal: this.currentDeadline() });
+      const pool = await this.startPool();
+      if (this.closing) {
+        await pool.destroy();
+        return;
+      }
+      this.pool = pool;
+      this.retryAfterMs = this.options.retryAfterMs ?? DEFAULT_RETRY_AFTER_MS;
+      this.onThreadsEvent({ kind: 'back' });
     } catch (error) {
-      if (!this.closing) this.onMainThread(isTimeout(error) ? 'timeout' : 'failed', error);
-      return this.local.understand(text);
+      if (this.closing) return;
+      this.retryAfterMs = Math.min(this.retryAfterMs * 2, MAX_RETRY_AFTER_MS);
+      this.onThreadsEvent({ kind: 'lost', error, retryInMs: this.retryAfterMs });
+      this.scheduleRetry();
     }
   }
 
@@ -129,12 +213,6 @@ export class ThreadedRecognizer implements MessageUnderstanding {
       this.deadlineWindowEndsAt = now + DEADLINE_WINDOW_MS;
     }
     return this.deadline;
-  }
-
-  /** Stops the threads; messages still waiting for one, and later ones, are answered on the main thread. */
-  async close(): Promise<void> {
-    this.closing = true;
-    await this.pool.destroy();
   }
 }
 

@@ -1,8 +1,10 @@
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { loadRecognizer } from '../../nlu/load-recognizer';
 import type { Recognizer } from '../../nlu/recognizer';
-import { ThreadedRecognizer, type LocalRecognizer, type MainThreadReason, type ThreadedRecognizerOptions } from '../../nlu/threads/threaded-recognizer';
+import { ThreadedRecognizer, type LocalRecognizer, type MainThreadReason, type ThreadedRecognizerOptions, type ThreadsEvent } from '../../nlu/threads/threaded-recognizer';
 import type { Understanding } from '../../nlu/types';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -22,6 +24,11 @@ const mainThread: LocalRecognizer = {
 function recorder(): { reasons: MainThreadReason[]; onMainThread: (reason: MainThreadReason) => void } {
   const reasons: MainThreadReason[] = [];
   return { reasons, onMainThread: (reason) => reasons.push(reason) };
+}
+
+/** The fixture threads put their thread id into their answers. */
+function threadIdOf(answer: Understanding): unknown {
+  return (answer as Understanding & { threadId?: number }).threadId;
 }
 
 describe('ThreadedRecognizer', () => {
@@ -54,15 +61,53 @@ describe('ThreadedRecognizer', () => {
 
   it('answers on the main thread when a thread does not answer in time, and replaces the thread', async () => {
     const { reasons, onMainThread } = recorder();
-    const threaded = await start({ threads: 1, local: mainThread, threadModule: fixture('stuck-thread.js'), timeoutMs: 200, onMainThread });
+    const threaded = await start({ threads: 1, local: mainThread, threadModule: fixture('spins-on-request.js'), timeoutMs: 200, onMainThread });
+    const before = await threaded.understand('before');
+    expect(before.intent.intent).toBe('from_thread');
     const began = Date.now();
-    expect((await threaded.understand('where is my card')).intent.intent).toBe('main:where is my card');
+    expect((await threaded.understand('spin')).intent.intent).toBe('main:spin');
     // The timeout, plus at most the window of messages that share one deadline.
     expect(Date.now() - began).toBeLessThan(2000);
     expect(reasons).toEqual(['timeout']);
-    // The next message goes to a fresh thread (which is stuck too, so it also times out).
-    expect((await threaded.understand('again')).intent.intent).toBe('main:again');
-    expect(reasons).toEqual(['timeout', 'timeout']);
+    // The next message is answered by a new thread.
+    const after = await threaded.understand('after');
+    expect(after.intent.intent).toBe('from_thread');
+    expect(threadIdOf(after)).not.toBe(threadIdOf(before));
+    expect(reasons).toEqual(['timeout']);
+  });
+
+  it('gives the threads up when a replacement cannot start, answers on the main thread at once, and tries new threads later', async () => {
+    const modelDir = fs.mkdtempSync(path.join(os.tmpdir(), 'attune-nlu-threads-'));
+    try {
+      const { reasons, onMainThread } = recorder();
+      const events: ThreadsEvent[] = [];
+      const eventSeen = (kind: ThreadsEvent['kind']) =>
+        new Promise<void>((resolve) => {
+          const check = setInterval(() => {
+            if (events.some((event) => event.kind === kind)) resolve(clearInterval(check));
+          }, 10);
+        });
+      const threaded = await ThreadedRecognizer.start({ threads: 1, modelDir, local: mainThread, threadModule: fixture('fails-when-replaced.js'), timeoutMs: 200, retryAfterMs: 50, onMainThread, onThreadsEvent: (event) => events.push(event) });
+      started.push(threaded);
+      // The stuck thread is ended at the timeout; its replacement fails to load.
+      expect((await threaded.understand('spin')).intent.intent).toBe('main:spin');
+      await eventSeen('lost');
+      expect(events[0]).toMatchObject({ kind: 'lost', error: expect.objectContaining({ message: 'the models could not be loaded' }), retryInMs: 50 });
+      // No waiting for a timeout while the threads are lost.
+      const began = Date.now();
+      expect((await threaded.understand('meanwhile')).intent.intent).toBe('main:meanwhile');
+      expect(Date.now() - began).toBeLessThan(100);
+      expect(reasons).toContain('unavailable');
+      // New threads are tried again (and fail, with a longer pause) until the models are back.
+      const retried = () => events.filter((event) => event.kind === 'lost').length >= 2;
+      while (!retried()) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(events[1]).toMatchObject({ kind: 'lost', retryInMs: 100 });
+      fs.rmSync(path.join(modelDir, 'refuse'));
+      await eventSeen('back');
+      expect((await threaded.understand('back again')).intent.intent).toBe('from_thread');
+    } finally {
+      fs.rmSync(modelDir, { recursive: true, force: true });
+    }
   });
 
   it('answers on the main thread, at once, when the thread already has its queue full', async () => {
