@@ -81,6 +81,8 @@ export class ThreadedRecognizer implements MessageUnderstanding {
   private readonly maxQueue: number;
   private readonly onMainThread: (reason: MainThreadReason, error?: unknown) => void;
   private readonly onThreadsEvent: (event: ThreadsEvent) => void;
+  private readonly firstRetryAfterMs: number;
+  /** The pause before the next try at new threads: doubles on each failed try, back to the first on success. */
   private retryAfterMs: number;
   private retry: NodeJS.Timeout | undefined;
   private closing = false;
@@ -112,7 +114,8 @@ export class ThreadedRecognizer implements MessageUnderstanding {
     this.maxQueue = options.threads * (options.queuePerThread ?? DEFAULT_QUEUE_PER_THREAD);
     this.onMainThread = options.onMainThread ?? (() => undefined);
     this.onThreadsEvent = options.onThreadsEvent ?? (() => undefined);
-    this.retryAfterMs = options.retryAfterMs ?? DEFAULT_RETRY_AFTER_MS;
+    this.firstRetryAfterMs = options.retryAfterMs ?? DEFAULT_RETRY_AFTER_MS;
+    this.retryAfterMs = this.firstRetryAfterMs;
   }
 
   async understand(text: string): Promise<Understanding> {
@@ -194,7 +197,7 @@ export class ThreadedRecognizer implements MessageUnderstanding {
         return;
       }
       this.pool = pool;
-      this.retryAfterMs = this.options.retryAfterMs ?? DEFAULT_RETRY_AFTER_MS;
+      this.retryAfterMs = this.firstRetryAfterMs;
       this.onThreadsEvent({ kind: 'back' });
     } catch (error) {
       if (this.closing) return;
