@@ -16,31 +16,46 @@ import { channelAuthenticationEndpoints } from './auth/bot-framework-endpoints';
 import { refuseInvalidChannelTokens } from './auth/refuse-invalid-channel-tokens';
 import { reuseConnectorClients } from './auth/reuse-connector-clients';
 
+/** How a posted activity ended, for the caller to log: the adapter only writes the HTTP answer. */
+export type PostedOutcome =
+  | { readonly kind: 'answered'; readonly status: number }
+  /** The channel token was missing or invalid (credentials configured): 401, no turn ran. */
+  | { readonly kind: 'refused'; readonly reason: string }
+  /** The turn failed and onTurnError could not answer it either: 500. */
+  | { readonly kind: 'failed'; readonly error: unknown };
+
 /**
  * CloudAdapter with a leaner way in for POST /api/messages. CloudAdapter.process builds zod schemas
  * for the request, the response, the turn logic and the body, and runs them, on every call: about
  * 1% of a turn, for checks validateActivity (activity-validation.ts) has already made. The turn
  * itself is unchanged: processActivity authenticates the request (channel JWTs when credentials
  * are configured) and runs it; the answer is process()'s: the invoke response, 401 for a refused
- * token, 500 otherwise (a failed turn is answered by onTurnError and ends 200).
+ * token, 500 otherwise (a failed turn is answered by onTurnError and ends 200), except that a 500
+ * does not tell the caller the internal error's message.
  */
 export class AttuneCloudAdapter extends CloudAdapter {
-  /** Runs a validated activity posted to /api/messages and writes the HTTP answer. */
-  async processPosted(req: Request, res: Response, activity: Activity, logic: (context: TurnContext) => Promise<void>): Promise<void> {
+  /** Runs a validated activity posted to /api/messages, writes the HTTP answer and says how it ended. */
+  async processPosted(req: Request, res: Response, activity: Activity, logic: (context: TurnContext) => Promise<void>): Promise<PostedOutcome> {
     const authorization = req.headers.authorization;
-    let status: number;
+    let outcome: PostedOutcome;
     let body: unknown;
     try {
       const invokeResponse = await this.processActivity(typeof authorization === 'string' ? authorization : '', withDates(activity), logic);
-      status = invokeResponse?.status ?? StatusCodes.OK;
+      outcome = { kind: 'answered', status: invokeResponse?.status ?? StatusCodes.OK };
       body = invokeResponse?.body;
     } catch (error) {
-      status = error instanceof AuthenticationError ? StatusCodes.UNAUTHORIZED : StatusCodes.INTERNAL_SERVER_ERROR;
-      body = error instanceof Error ? error.message : String(error);
+      if (error instanceof AuthenticationError) {
+        outcome = { kind: 'refused', reason: error.message };
+        body = error.message;
+      } else {
+        outcome = { kind: 'failed', error };
+        body = { code: 'ATTUNE_TURN_FAILED', message: 'The activity could not be processed.' };
+      }
     }
-    res.status(status);
+    res.status(outcome.kind === 'answered' ? outcome.status : outcome.kind === 'refused' ? StatusCodes.UNAUTHORIZED : StatusCodes.INTERNAL_SERVER_ERROR);
     if (body) res.send(body);
     res.end();
+    return outcome;
   }
 }
 

@@ -33,7 +33,12 @@ export function createServer(deps: ServerDependencies): Server {
       res.send(400, { code: 'ATTUNE_ACTIVITY_INVALID', message: `Invalid activity: ${validation.problems.join('; ')}` });
       return;
     }
-    await deps.adapter.processPosted(req, res, req.body as Activity, (context) => deps.bot.run(context));
+    const activity = req.body as Activity;
+    const outcome = await deps.adapter.processPosted(req, res, activity, (context) => deps.bot.run(context));
+    if (outcome.kind === 'answered') return;
+    const where = { conversation: `${activity.channelId}:${activity.conversation.id}`, activityId: activity.id };
+    if (outcome.kind === 'refused') deps.logger.warn({ ...where, reason: outcome.reason }, 'activity refused: channel token missing or invalid');
+    else deps.logger.error({ ...where, err: outcome.error }, 'activity failed: the turn and its error handler both failed');
   });
 
   server.get('/healthz', async (_req: Request, res: Response) => {
