@@ -5,7 +5,7 @@
  * typed by people are shown as text, and an invalid experiment is refused with the API's message.
  */
 import type { Page } from 'playwright-core';
-import { screenshot } from '../support/browser';
+import { screenshot, watchPage } from '../support/browser';
 import { startPageTestbed, type PageTestbed } from '../support/page-testbed';
 import { ScriptedCustomer } from '../support/customer';
 
@@ -15,10 +15,12 @@ const VARIANT_COPY = 'Cheers, glad that helped!';
 describe('studio experiments screen', () => {
   let bed: PageTestbed;
   let page: Page;
+  let watch: ReturnType<typeof watchPage>;
 
   beforeAll(async () => {
     bed = await startPageTestbed({ name: 'robin', pool: 'apprentice', role: 'content' });
     page = await bed.browser.newPage();
+    watch = watchPage(page);
   });
 
   afterAll(async () => {
@@ -76,7 +78,14 @@ describe('studio experiments screen', () => {
       await route.continue();
     });
     await page.reload();
-    await page.locator('.experiment-card[data-status="running"] .results-table').waitFor({ timeout: 10_000 });
+    // Playwright's default wait (30 s), as for every other step: a busy CI machine has taken longer
+    // than 10 s here. On a timeout the error says what the page asked and saw.
+    await page
+      .locator('.experiment-card[data-status="running"] .results-table')
+      .waitFor()
+      .catch(async (error: unknown) => {
+        throw await watch.explain(error, ['login-error', 'experiment-status', 'experiment-list']);
+      });
     await page.unroute('**/studio/experiments.js');
     const rows = await cells(HOSTILE_NAME);
     expect(rows.map((r) => r.variant)).toEqual(['control', 'b']);
