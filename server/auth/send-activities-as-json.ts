@@ -8,7 +8,9 @@
  * The body differs in one way only: properties the model does not name are sent rather than
  * dropped (channels ignore what they do not know), and bot-written activities are plain data, so
  * JSON.stringify writes dates as the serializer does (ISO 8601). A failed call still rejects with
- * a RestError carrying the status code (proactive-messenger.ts reads 404).
+ * a RestError carrying the status code (proactive-messenger.ts reads 404). A 2xx is a sent activity
+ * whatever its body: a receipt that is not JSON naming an id gives the id '' instead of failing a
+ * turn whose reply has gone out.
  *
  * It also takes the tracing policy out of the client's pipeline: attune registers no Azure SDK
  * instrumentation, so that policy only opened and closed a no-op span around every call (about 1%
@@ -48,7 +50,7 @@ export function sendActivitiesAsJson(connector: ConnectorClient): ConnectorClien
     if (response.status < 200 || response.status >= 300) {
       throw new RestError(`The channel answered ${response.status} to ${request.method} ${path}: ${response.bodyAsText?.slice(0, 200) ?? ''}`, { statusCode: response.status, request, response });
     }
-    return response.bodyAsText ? (JSON.parse(response.bodyAsText) as ResourceResponse) : { id: '' };
+    return receipt(response);
   };
   const conversation = (conversationId: string) => `v3/conversations/${encodeURIComponent(conversationId)}/activities`;
 
@@ -59,4 +61,17 @@ export function sendActivitiesAsJson(connector: ConnectorClient): ConnectorClien
     sendToConversation: (conversationId: string, activity: Partial<Activity>) => post(conversationId, conversation(conversationId), activity),
   });
   return connector;
+}
+
+/** The channel's receipt for a sent activity: its id when the body is JSON that names one. */
+function receipt(response: PipelineResponse): ResourceResponse {
+  const contentType = response.headers.get('content-type') ?? '';
+  if (!response.bodyAsText || !/^application\/(.+\+)?json\b/i.test(contentType)) return { id: '' };
+  try {
+    const body: unknown = JSON.parse(response.bodyAsText);
+    const id = typeof body === 'object' && body !== null && 'id' in body ? body.id : undefined;
+    return { id: typeof id === 'string' ? id : '' };
+  } catch {
+    return { id: '' };
+  }
 }

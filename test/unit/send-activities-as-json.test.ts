@@ -45,6 +45,8 @@ describe('sendActivitiesAsJson', () => {
   let base: string;
   const received: Received[] = [];
   let answerStatus = 200;
+  /** What the channel answers to a 2xx instead of its usual JSON receipt, when set. */
+  let otherReceipt: { contentType: string; body: string } | undefined;
   beforeAll(async () => {
     server = http.createServer((req, res) => {
       let body = '';
@@ -52,8 +54,8 @@ describe('sendActivitiesAsJson', () => {
       req.on('data', (chunk: string) => (body += chunk));
       req.on('end', () => {
         received.push({ url: req.url ?? '', headers: req.headers, body: JSON.parse(body) });
-        res.writeHead(answerStatus, { 'content-type': 'application/json' });
-        res.end(answerStatus === 200 ? '{"id":"sent-1"}' : '{"error":{"code":"ConversationNotFound","message":"gone"}}');
+        res.writeHead(answerStatus, { 'content-type': otherReceipt?.contentType ?? 'application/json' });
+        res.end(otherReceipt?.body ?? (answerStatus === 200 ? '{"id":"sent-1"}' : '{"error":{"code":"ConversationNotFound","message":"gone"}}'));
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -63,6 +65,7 @@ describe('sendActivitiesAsJson', () => {
   beforeEach(() => {
     received.length = 0;
     answerStatus = 200;
+    otherReceipt = undefined;
   });
 
   const generated = (serviceUrl: string) => new ConnectorClient(credentials as never, { baseUri: serviceUrl });
@@ -99,6 +102,23 @@ describe('sendActivitiesAsJson', () => {
     const refused = lean(base).conversations.replyToActivity('c-4', 'a-1', { type: 'message', text: 'hi' });
     await expect(refused).rejects.toBeInstanceOf(RestError);
     await expect(refused).rejects.toMatchObject({ statusCode: 404, message: expect.stringMatching(/answered 404.*ConversationNotFound/) });
+  });
+
+  it.each([
+    ['a text/plain "OK"', { contentType: 'text/plain', body: 'OK' }],
+    ['an HTML page', { contentType: 'text/html', body: '<html>sent</html>' }],
+    // (Broken JSON labelled application/json is refused by the client's own pipeline, before this
+    // code, as it is for the generated operations.)
+    ['JSON without an id', { contentType: 'application/json', body: '[1,2]' }],
+  ])('takes a 2xx with %s as sent, with no id, rather than failing the turn', async (_what, receipt) => {
+    otherReceipt = receipt;
+    await expect(lean(base).conversations.sendToConversation('c-5', { type: 'message', text: 'hi' })).resolves.toEqual({ id: '' });
+    expect(received).toHaveLength(1);
+  });
+
+  it('reads the id of a JSON receipt whatever the charset parameter', async () => {
+    otherReceipt = { contentType: 'application/json; charset=utf-8', body: '{"id":"sent-2"}' };
+    await expect(lean(base).conversations.sendToConversation('c-6', { type: 'message', text: 'hi' })).resolves.toEqual({ id: 'sent-2' });
   });
 
   it('takes the no-op tracing policy out of the client pipeline, and nothing else', () => {
