@@ -195,8 +195,16 @@ async function startBot(name: string, entry: string, env: Record<string, string>
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE] : [];
   const child = spawn(process.execPath, [...profile, entry], { cwd: ROOT, env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${entry} did not start`)), 60_000);
-    child.once('exit', (code) => reject(new Error(`${entry} exited with ${code}`)));
+    const timer = setTimeout(() => {
+      // Not yet in `bots`, so the caller's clean-up would not stop it.
+      child.kill('SIGKILL');
+      reject(new Error(`${entry} did not start within 60 s`));
+    }, 60_000);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${entry} exited with ${code}`));
+    });
+    child.once('error', reject);
     readline.createInterface({ input: child.stdout! }).on('line', (line) => {
       try {
         const parsed = JSON.parse(line) as { url?: string };
