@@ -15,6 +15,7 @@ import { AttuneError } from '../core/errors';
 import type { ChannelProfile } from '../personalization/channel-profile';
 import { isTone, type Tone } from '../personalization/tone';
 import { parseContentPath, readContentFiles, type ContentFile } from './content-files';
+import { parseLgText } from './parse-lg-text';
 
 /** Whom a reply is for, so an experiment can assign a variant that sticks to them. */
 export interface RenderAudience {
@@ -108,7 +109,7 @@ class ContentSnapshot {
       this.variantFiles.set(file, byBody);
     }
     if (!byBody.has(body)) {
-      const parsed = Templates.parseText(`${file.content}\n\n# ${VARIANT_TEMPLATE}\n${body}\n`, file.id);
+      const parsed = parseLgText(`${file.content}\n\n# ${VARIANT_TEMPLATE}\n${body}\n`, file.id);
       const ok = !parsed.diagnostics.some((d) => d.severity === DiagnosticSeverity.Error);
       byBody.set(body, ok ? parsed : null);
     }
@@ -198,7 +199,7 @@ export class ContentLibrary {
   variantProblems(template: string, body: string): string[] {
     const found = this.snapshot.lookup(template, 'neutral');
     if (!found) return [`No content template "${template}"`];
-    const parsed = Templates.parseText(`${found.templates.content}\n\n# ${VARIANT_TEMPLATE}\n${body}\n`, found.templates.id);
+    const parsed = parseLgText(`${found.templates.content}\n\n# ${VARIANT_TEMPLATE}\n${body}\n`, found.templates.id);
     return parsed.diagnostics.filter((d) => d.severity === DiagnosticSeverity.Error).map((d) => d.message);
   }
 
@@ -264,7 +265,7 @@ function memoisingEvaluator(templates: Templates): Evaluator {
 }
 
 function parseLg(text: string, id: string): Templates {
-  const templates = Templates.parseText(text, id);
+  const templates = parseLgText(text, id);
   const errors = templates.diagnostics.filter((d) => d.severity === DiagnosticSeverity.Error);
   if (errors.length > 0) {
     throw new AttuneError('ATTUNE_CONTENT_INVALID', `Content file ${id} has errors:\n  ${errors.map(String).join('\n  ')}`);

@@ -9,6 +9,7 @@ import { channelProfile } from '../personalization/channel-profile';
 import { TONES, type Tone } from '../personalization/tone';
 import { parseContentPath, type ContentFile } from './content-files';
 import { COMMON_VARIABLES, REQUIRED_TEMPLATES, type RequiredTemplate } from './required-templates';
+import { parseLgText } from './parse-lg-text';
 
 export type ProblemCode =
   | 'parse_error'
@@ -63,7 +64,7 @@ export function lintContent(files: readonly ContentFile[], options: LintOptions)
       problems.push({ severity: 'error', code: 'bad_path', file: file.path, line: 0, message: 'Content files are <locale>/<name>.lg' });
       continue;
     }
-    const templates = Templates.parseText(file.text, file.path);
+    const templates = parseLgText(file.text, file.path);
     const errors = templates.diagnostics.filter((d) => d.severity === DiagnosticSeverity.Error);
     for (const d of errors) problems.push(fromDiagnostic(file.path, d.range.start.line, d.message));
     const list = byLocale.get(parsed.locale) ?? [];

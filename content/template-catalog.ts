@@ -2,9 +2,9 @@
  * The templates of a set of content files, grouped the way the studio shows them: by dialog
  * file, then by template with its tone variants side by side.
  */
-import { Templates } from 'botbuilder-lg';
 import { TONES } from '../personalization/tone';
 import { dialogOf, parseContentPath, type ContentFile } from './content-files';
+import { parseLgText } from './parse-lg-text';
 
 export interface TemplateVariantView {
   /** Full LG name, e.g. `greeting.warm` or `help.neutral.short`. */
@@ -33,7 +33,7 @@ const VARIANT = new RegExp(`^(.+)\\.(${TONES.join('|')})(\\.short)?$`);
 
 export function catalogTemplates(files: readonly ContentFile[]): FileView[] {
   return files.map((file) => {
-    const templates = Templates.parseText(file.text, file.path);
+    const templates = parseLgText(file.text, file.path);
     const byName = new Map<string, TemplateVariantView[]>();
     for (const template of templates.toArray()) {
       const match = VARIANT.exec(template.name);
