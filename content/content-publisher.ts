@@ -25,6 +25,12 @@ export interface ContentPublisherDependencies {
   readonly logger: Logger;
 }
 
+/**
+ * What a publish builds on: an edit of the version the editor loaded (null: the deployed folder,
+ * nothing published yet), or a restore of an earlier version, which goes on top of whatever is latest.
+ */
+export type PublishBase = { readonly kind: 'edit'; readonly versionId: string | null } | { readonly kind: 'restore'; readonly versionId: string };
+
 export type PublishResult = { readonly ok: true; readonly version: ContentVersion } | { readonly ok: false; readonly problems: readonly ContentProblem[] };
 
 /** What the bot renders from right now: a published version, or the deployed folder. */
@@ -71,14 +77,22 @@ export class ContentPublisher {
     return problems;
   }
 
-  /** Lints and, when clean of errors, stores a new version and switches every instance to it. */
-  async publish(files: readonly ContentFile[], author: string, note: string, restoredFrom?: string): Promise<PublishResult> {
+  /**
+   * Lints and, when clean of errors, stores a new version and switches every instance to it.
+   * `basedOn` is the version the edits started from (null: the deployed folder, before any
+   * publish). Publishing over a version the editor never saw would silently drop someone else's
+   * work, so that is refused.
+   * @throws AttuneError ATTUNE_CONTENT_CONFLICT when `basedOn` is not the latest version
+   */
+  async publish(files: readonly ContentFile[], author: string, note: string, basedOn: PublishBase): Promise<PublishResult> {
     const sorted = sortFiles(files);
     const problems = this.validate(sorted);
     if (hasErrors(problems)) return { ok: false, problems };
-    // Two staff publishing at once: the unique seq lets one win; the other builds on it and retries.
+    // Two staff publishing at once: the unique seq lets one win; the other finds a newer latest
+    // version on its next attempt and is refused (a restore simply goes on top of it).
     for (let attempt = 0; ; attempt++) {
       const latest = await this.deps.versions.latest();
+      if (basedOn.kind === 'edit' && (latest?.id ?? null) !== basedOn.versionId) throw conflict(latest);
       const previous = latest?.files ?? (await readContentFiles(this.deps.contentDir));
       const version: ContentVersion = {
         id: randomUUID(),
@@ -87,7 +101,7 @@ export class ContentPublisher {
         author,
         note,
         diff: diffContent(previous, sorted),
-        restoredFrom,
+        restoredFrom: basedOn.kind === 'restore' ? basedOn.versionId : undefined,
         createdAt: new Date(),
       };
       try {
@@ -98,7 +112,7 @@ export class ContentPublisher {
       }
       this.use(version);
       await this.deps.events.publish('content', { type: 'content_published', versionId: version.id });
-      this.deps.logger.info({ versionId: version.id, seq: version.seq, restoredFrom }, 'content published');
+      this.deps.logger.info({ versionId: version.id, seq: version.seq, restoredFrom: version.restoredFrom }, 'content published');
       return { ok: true, version };
     }
   }
@@ -107,7 +121,7 @@ export class ContentPublisher {
   async restore(versionId: string, author: string): Promise<PublishResult> {
     const earlier = await this.deps.versions.get(versionId);
     if (!earlier) throw new AttuneError('ATTUNE_CONTENT_VERSION_NOT_FOUND', `No content version ${versionId}.`);
-    return this.publish(earlier.files, author, `Restored version ${earlier.seq}${earlier.note ? ` (${earlier.note})` : ''}`, earlier.id);
+    return this.publish(earlier.files, author, `Restored version ${earlier.seq}${earlier.note ? ` (${earlier.note})` : ''}`, { kind: 'restore', versionId: earlier.id });
   }
 
   list(limit: number): Promise<ContentVersionSummary[]> {
@@ -132,4 +146,9 @@ export class ContentPublisher {
     this.deps.live.replaceWith(ContentLibrary.fromFiles(version.files, this.deps.defaultLocale));
     this.current = { versionId: version.id, files: version.files };
   }
+}
+
+function conflict(latest: ContentVersion | undefined): AttuneError {
+  const what = latest ? `Version ${latest.seq} was published by ${latest.author}` : 'The published versions changed';
+  return new AttuneError('ATTUNE_CONTENT_CONFLICT', `${what} after these edits began, so publishing them would undo it. Nothing was published: reload the latest content, apply the edits again and publish.`);
 }

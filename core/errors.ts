@@ -20,6 +20,7 @@ export const ERROR_CODES = {
   ATTUNE_ESCALATION_NOT_FOUND: 'No escalation with that id is visible to the signed-in staff member.',
   ATTUNE_ESCALATION_STATE: 'The escalation is not in a state that allows this (e.g. already taken by someone else).',
   ATTUNE_CONTENT_TEMPLATE_MISSING: 'A reply asked for a content template that does not exist.',
+  ATTUNE_CONTENT_CONFLICT: 'A publish was based on a content version that is no longer the latest: someone else published meanwhile. Nothing was published; apply the edits to the latest version and publish again.',
   ATTUNE_CONTENT_VERSION_NOT_FOUND: 'No content version with that id was published.',
   ATTUNE_PREVIEW_PROFILE_INVALID: 'A content preview named a profile that is not one of the demo personas (real customers are never previewed).',
   ATTUNE_EXPERIMENT_NOT_FOUND: 'No experiment with that id exists.',

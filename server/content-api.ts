@@ -39,7 +39,12 @@ const filesSchema = z
   .min(1, 'files must not be empty')
   .max(200);
 const validateBody = z.object({ files: filesSchema });
-const publishBody = z.object({ files: filesSchema, note: z.string().trim().max(500).default('') });
+const publishBody = z.object({
+  files: filesSchema,
+  note: z.string().trim().max(500).default(''),
+  /** The version the edits started from (GET /api/content/templates' versionId); null before any publish. */
+  baseVersionId: z.string().max(100).nullable(),
+});
 const previewBody = z.object({
   template: z.string().min(1).max(200),
   tone: z.enum(TONES).optional(),
@@ -114,8 +119,8 @@ export function registerContentApi(server: Server, deps: ContentApiDependencies)
   }));
 
   server.post('/api/content/versions', route(async (req, res, agent) => {
-    const { files, note } = parseBody(publishBody, req.body);
-    sendPublished(res, await publisher.publish(files, agent.name, note));
+    const { files, note, baseVersionId } = parseBody(publishBody, req.body);
+    sendPublished(res, await publisher.publish(files, agent.name, note, { kind: 'edit', versionId: baseVersionId }));
   }));
 
   server.post('/api/content/versions/:id/restore', route(async (req, res, agent) => {

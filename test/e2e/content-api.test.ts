@@ -35,9 +35,11 @@ async function signIn(attune: RunningAttune, api: JsonApi, name: string, role: S
 }
 
 /** The files in use with every tone of `greeting` replaced by `text (<tone>)`. */
-async function withGreeting(api: JsonApi, token: string, text: string): Promise<ContentFile[]> {
-  const files = (await api('GET', '/api/content/templates', token)).json.files as ContentFile[];
-  return files.map((file) => (file.path === 'en/general.lg' ? { ...file, text: TONES.reduce((t, tone) => setTemplateBody(t, `greeting.${tone}`, `- ${text} (${tone})`), file.text) } : file));
+/** The live content with every greeting variant saying `text`, and the version it was based on. */
+async function withGreeting(api: JsonApi, token: string, text: string): Promise<{ files: ContentFile[]; baseVersionId: string | null }> {
+  const live = (await api('GET', '/api/content/templates', token)).json as { files: ContentFile[]; versionId: string | null };
+  const files = live.files.map((file) => (file.path === 'en/general.lg' ? { ...file, text: TONES.reduce((t, tone) => setTemplateBody(t, `greeting.${tone}`, `- ${text} (${tone})`), file.text) } : file));
+  return { files, baseVersionId: live.versionId };
 }
 
 const attuneOf = (reply: RecordedActivity) => (reply.channelData as { attune?: { template?: string; experiment?: { id: string; variant: string } } }).attune;
@@ -107,7 +109,7 @@ describe('content API on one instance', () => {
     const broken = files.map((f) => (f.path === 'en/general.lg' ? { ...f, text: f.text.replace(/# greeting\.warm\n[^#]*/, '') } : f));
     const validation = await api('POST', '/api/content/validate', tokens.casey, { files: broken });
     expect(validation.json.ok).toBe(false);
-    const refused = await api('POST', '/api/content/versions', tokens.casey, { files: broken, note: 'oops' });
+    const refused = await api('POST', '/api/content/versions', tokens.casey, { files: broken, note: 'oops', baseVersionId: null });
     expect(refused.status).toBe(422);
     expect(refused.json.problems).toContainEqual(expect.objectContaining({ code: 'missing_tone_variant', template: 'greeting', file: 'en/general.lg' }));
     expect(((await api('GET', '/api/content/versions', tokens.casey)).json.versions as unknown[]).length).toBe(0);
@@ -142,7 +144,7 @@ describe('content API on one instance', () => {
     expect(attuneOf(before)?.template).toBe('greeting');
     expect(before.text).not.toContain('Published hello');
 
-    const published = await api('POST', '/api/content/versions', tokens.casey, { files: await withGreeting(api, tokens.casey, 'Published hello'), note: 'friendlier hello' });
+    const published = await api('POST', '/api/content/versions', tokens.casey, { ...(await withGreeting(api, tokens.casey, 'Published hello')), note: 'friendlier hello' });
     expect(published.status).toBe(201);
     expect(published.json).toMatchObject({ seq: 1, author: 'casey', note: 'friendlier hello' });
     expect(published.json.diff).toContain('+- Published hello (neutral)');
@@ -150,7 +152,7 @@ describe('content API on one instance', () => {
     const [after] = await customer.say('hello');
     expect(after.text).toMatch(/^Published hello \(\w+\)$/);
 
-    const again = await api('POST', '/api/content/versions', tokens.sam, { files: await withGreeting(api, tokens.casey, 'Second hello'), note: 'second' });
+    const again = await api('POST', '/api/content/versions', tokens.sam, { ...(await withGreeting(api, tokens.casey, 'Second hello')), note: 'second' });
     expect(again.status).toBe(201);
     expect((await customer.say('hello'))[0].text).toMatch(/^Second hello/);
 
@@ -163,6 +165,32 @@ describe('content API on one instance', () => {
     expect((versions.versions as { seq: number }[]).map((v) => v.seq)).toEqual([3, 2, 1]);
     expect(versions.current).toBe(restored.json.id);
     expect((await api('POST', '/api/content/versions/nope/restore', tokens.casey)).status).toBe(404);
+  });
+
+  it("refuses a publish over a version the editor never saw (409), so nobody's edits are undone unseen", async () => {
+    // Casey and Sam open the studio on the same version; Casey publishes first.
+    const caseys = await withGreeting(api, tokens.casey, 'Casey hello');
+    const sams = await withGreeting(api, tokens.sam, 'Sam hello');
+    expect(sams.baseVersionId).toBe(caseys.baseVersionId);
+    const before = ((await api('GET', '/api/content/versions', tokens.casey)).json.versions as unknown[]).length;
+    expect((await api('POST', '/api/content/versions', tokens.casey, { ...caseys, note: 'casey' })).status).toBe(201);
+
+    const refused = await api('POST', '/api/content/versions', tokens.sam, { ...sams, note: 'sam' });
+    expect(refused.status).toBe(409);
+    expect(refused.json).toMatchObject({ code: 'ATTUNE_CONTENT_CONFLICT', message: expect.stringContaining('published by casey') });
+    const customer = new ScriptedCustomer(attune.url, connector);
+    expect((await customer.say('hello'))[0].text).toMatch(/^Casey hello/);
+
+    // Two publishes from the same base at the same moment: exactly one goes through.
+    const [a, b] = [await withGreeting(api, tokens.casey, 'Race A'), await withGreeting(api, tokens.sam, 'Race B')];
+    const raced = await Promise.all([api('POST', '/api/content/versions', tokens.casey, { ...a, note: 'a' }), api('POST', '/api/content/versions', tokens.sam, { ...b, note: 'b' })]);
+    expect(raced.map((r) => r.status).sort()).toEqual([201, 409]);
+    expect(((await api('GET', '/api/content/versions', tokens.casey)).json.versions as unknown[]).length).toBe(before + 2);
+
+    // The base must be named: an API client cannot publish blind.
+    const blind = await api('POST', '/api/content/versions', tokens.casey, { files: a.files, note: 'blind' });
+    expect(blind.status).toBe(400);
+    expect(blind.json.message).toContain('baseVersionId');
   });
 
   it('runs an experiment: sticky variants per customer, outcomes in results and insights', async () => {
@@ -284,7 +312,7 @@ describe('content published on one instance reaches customers on another (MongoD
     const token = await signIn(instances[0], apiA, 'casey', 'content');
     const customerOnB = new ScriptedCustomer(instances[1].url, connector);
     expect((await customerOnB.say('hello'))[0].text).not.toMatch(/^Across instances/);
-    const published = await apiA('POST', '/api/content/versions', token, { files: await withGreeting(apiA, token, 'Across instances'), note: 'cross' });
+    const published = await apiA('POST', '/api/content/versions', token, { ...(await withGreeting(apiA, token, 'Across instances')), note: 'cross' });
     expect(published.status).toBe(201);
     const started = Date.now();
     let text = '';

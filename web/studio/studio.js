@@ -196,7 +196,13 @@
   // ---- publish, versions, restore ----
   $('publish').addEventListener('click', async () => {
     $('publish-status').textContent = 'Publishing…';
-    const { status, json } = await api('POST', '/api/content/versions', { files: state.files, note: $('publish-note').value });
+    // baseVersionId: the version these edits started from, so that nobody's publish is undone unseen.
+    const { status, json } = await api('POST', '/api/content/versions', { files: state.files, note: $('publish-note').value, baseVersionId: state.versionId ?? null });
+    if (status === 409) {
+      // The edits stay in the editor; the editor reloads when ready (Reload latest) and applies them again.
+      $('publish-status').textContent = json.message || 'Someone else published meanwhile: nothing was published.';
+      return;
+    }
     if (status === 422) {
       showProblems(json.problems);
       $('publish-status').textContent = 'Not published: fix the errors first.';
