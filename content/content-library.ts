@@ -195,12 +195,23 @@ export class ContentLibrary {
     this.experiments = experiments;
   }
 
-  /** Why an experiment variant's LG body would not render for the template (empty: it would). */
-  variantProblems(template: string, body: string): string[] {
+  /**
+   * Why an experiment variant's LG body would not render for the template (empty: it would): it
+   * must parse in the template's file and render with `sampleData` (an expression such as
+   * `${div(1, 0)}` parses but throws on every render).
+   */
+  variantProblems(template: string, body: string, sampleData: Readonly<Record<string, unknown>>): string[] {
     const found = this.snapshot.lookup(template, 'neutral');
     if (!found) return [`No content template "${template}"`];
     const parsed = parseLgText(`${found.templates.content}\n\n# ${VARIANT_TEMPLATE}\n${body}\n`, found.templates.id);
-    return parsed.diagnostics.filter((d) => d.severity === DiagnosticSeverity.Error).map((d) => d.message);
+    const errors = parsed.diagnostics.filter((d) => d.severity === DiagnosticSeverity.Error).map((d) => d.message);
+    if (errors.length > 0) return errors;
+    try {
+      parsed.evaluate(VARIANT_TEMPLATE, sampleData);
+      return [];
+    } catch (error) {
+      return [`it fails to render: ${error instanceof Error ? error.message : String(error)}`];
+    }
   }
 
   /** True when the template exists (in any tone) for the locale or its fallbacks. */
@@ -217,16 +228,31 @@ export class ContentLibrary {
     if (!found) {
       throw new AttuneError('ATTUNE_CONTENT_TEMPLATE_MISSING', `No content template "${request.template}"`);
     }
-    const variantFile = choice?.text !== undefined ? snapshot.variantFile(found.templates, choice.text) : undefined;
-    const evaluated: unknown = variantFile
-      ? snapshot.evaluate(variantFile, VARIANT_TEMPLATE, request.data ?? {})
-      : snapshot.evaluate(found.templates, found.name, request.data ?? {});
+    const variant = choice?.text !== undefined ? this.renderVariant(snapshot, found.templates, choice.text, request.data ?? {}) : undefined;
+    const evaluated: unknown = variant ?? snapshot.evaluate(found.templates, found.name, request.data ?? {});
     const activity = ActivityFactory.fromObject(evaluated as string | Record<string, unknown>);
-    const renderedFrom: RenderedFrom = choice
+    // A variant that could not render is not stamped: the customer saw today's copy.
+    const shownVariant = choice && (choice.text === undefined || variant !== undefined);
+    const renderedFrom: RenderedFrom = shownVariant
       ? { template: request.template, tone: found.tone, experiment: { id: choice.experimentId, variant: choice.variantId } }
       : { template: request.template, tone: found.tone };
     activity.channelData = { ...activity.channelData, attune: renderedFrom };
     return shapeForChannel(activity, request.channel);
+  }
+
+  /**
+   * An experiment variant's body, evaluated in its file; undefined when it does not parse or
+   * throws (e.g. a helper it calls was removed by a later publish): the customer then gets
+   * today's copy rather than a failed turn.
+   */
+  private renderVariant(snapshot: ContentSnapshot, file: Templates, body: string, data: Readonly<Record<string, unknown>>): unknown {
+    const variantFile = snapshot.variantFile(file, body);
+    if (!variantFile) return undefined;
+    try {
+      return snapshot.evaluate(variantFile, VARIANT_TEMPLATE, data);
+    } catch {
+      return undefined;
+    }
   }
 
   /** Renders to plain text (prompts, button labels). */

@@ -6,6 +6,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ContentLibrary } from '../content/content-library';
+import { SAMPLE_DATA } from '../content/content-preview';
+import { REQUIRED_TEMPLATES } from '../content/required-templates';
 import { AttuneError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import type { EventBus } from '../events/event-bus';
@@ -14,6 +16,9 @@ import { isTone } from '../personalization/tone';
 import type { Analytics, ExperimentKind, ExperimentRecord, Experiments, ExperimentVariant } from '../storage/ports';
 import { variantOutcomes, type VariantOutcome } from './experiment-outcomes';
 import { DEFAULT_GUARDRAIL, guardrailVerdicts, type GuardrailSettings, type GuardrailVerdict } from './guardrail';
+
+/** Templates the code asks the library for by name: the only ones an experiment can change. */
+const RENDERED_BY_NAME: ReadonlySet<string> = new Set(REQUIRED_TEMPLATES.map((template) => template.name));
 
 export interface NewExperiment {
   readonly name: string;
@@ -87,6 +92,8 @@ export class ExperimentService {
   async start(id: string): Promise<ExperimentRecord> {
     const experiment = await this.get(id);
     if (experiment.status !== 'draft') throw new AttuneError('ATTUNE_EXPERIMENT_STATE', `Experiment ${id} is ${experiment.status}; only a draft can start.`);
+    // The content may have been published since the draft was made: its variants must still render.
+    this.check(experiment);
     const clash = (await this.deps.experiments.list()).find((e) => e.status === 'running' && e.kind === experiment.kind && e.target === experiment.target);
     if (clash) throw new AttuneError('ATTUNE_EXPERIMENT_STATE', `Experiment "${clash.name}" already runs on ${experiment.target}.`);
     return this.change(id, { status: 'running', startedAt: new Date() });
@@ -151,10 +158,13 @@ export class ExperimentService {
     if (!ids.includes(input.controlVariantId)) throw invalid(`controlVariantId "${input.controlVariantId}" is not one of the variants.`);
     if (input.kind === 'template') {
       if (!this.deps.content.has(input.target)) throw invalid(`No content template "${input.target}".`);
+      if (!RENDERED_BY_NAME.has(input.target)) {
+        throw invalid(`The bot never renders "${input.target}" by that name (a tone variant or a helper template): run the experiment on the template the bot asks for, e.g. "${input.target.split('.')[0]}".`);
+      }
       for (const variant of input.variants) {
         if (variant.tone !== undefined && !isTone(variant.tone)) throw invalid(`Variant ${variant.id}: unknown tone "${variant.tone}".`);
         if (variant.text === undefined) continue;
-        const problems = this.deps.content.variantProblems(input.target, variant.text);
+        const problems = this.deps.content.variantProblems(input.target, variant.text, SAMPLE_DATA);
         if (problems.length > 0) throw invalid(`Variant ${variant.id}: ${problems.join('; ')}`);
       }
     } else {

@@ -1,5 +1,11 @@
 /** Experiments' building blocks: sticky assignment, intervals, the guardrail, and variants in rendering. */
+import pino from 'pino';
 import { ContentLibrary, type TemplateExperiments } from '../../content/content-library';
+import { InProcessEventBus } from '../../events/in-process-event-bus';
+import { ExperimentService } from '../../experiments/experiment-service';
+import { createStore } from '../../storage/create-store';
+import type { AttuneStore } from '../../storage/ports';
+import { expectAttuneError } from '../support/expect-attune-error';
 import { assignVariant, bucketOf } from '../../experiments/assignment';
 import type { VariantOutcome } from '../../experiments/experiment-outcomes';
 import { guardrailVerdicts } from '../../experiments/guardrail';
@@ -116,5 +122,47 @@ describe('content library with experiments and short channels', () => {
     const live = ContentLibrary.fromText(files, 'en');
     live.replaceWith(ContentLibrary.fromText({ en: { 'general.lg': '# greeting.neutral\n- Published!' } }, 'en'));
     expect(live.text({ template: 'greeting', tone: 'warm', channel: channelProfile('webchat') })).toBe('Published!');
+  });
+});
+
+describe('template experiment variants that would break a reply', () => {
+  const files = { en: { 'general.lg': ['# helloName', '- Hi', '', '# thanks.neutral', '- ${helloName()}, you are welcome.', ''].join('\n') } };
+  const audience = { key: 'cust-1', conversationId: 'webchat:c1' };
+  let store: AttuneStore;
+  let content: ContentLibrary;
+  let service: ExperimentService;
+  const create = (target: string, text: string) =>
+    service.create({ name: 'x', kind: 'template', target, controlVariantId: 'control', variants: [{ id: 'control', weight: 1 }, { id: 'b', weight: 1, text }] }, 'robin');
+
+  beforeEach(async () => {
+    store = await createStore({ kind: 'memory' });
+    content = ContentLibrary.fromText(files, 'en');
+    service = new ExperimentService({ experiments: store.experiments, analytics: store.analytics, events: new InProcessEventBus(), content, logger: pino({ level: 'silent' }) });
+  });
+  afterEach(() => store.close());
+
+  it('refuses a variant that parses but throws when rendered', async () => {
+    expect((await expectAttuneError(create('thanks', '- ${div(1, 0)}'), 'ATTUNE_REQUEST_INVALID')).message).toMatch(/Variant b: it fails to render/);
+    await expect(create('thanks', '- ${helloName()} again')).resolves.toMatchObject({ status: 'draft' });
+  });
+
+  it('refuses a target the bot never renders by that name (a tone variant)', async () => {
+    expect((await expectAttuneError(create('thanks.neutral', '- Cheers'), 'ATTUNE_REQUEST_INVALID')).message).toMatch(/never renders "thanks\.neutral".*"thanks"/);
+  });
+
+  it('checks a draft again when it starts: a publish since may have removed what a variant uses', async () => {
+    const draft = await create('thanks', '- ${helloName()} again');
+    content.replaceWith(ContentLibrary.fromText({ en: { 'general.lg': '# thanks.neutral\n- You are welcome.' } }, 'en'));
+    expect((await expectAttuneError(service.start(draft.id), 'ATTUNE_REQUEST_INVALID')).message).toMatch(/Variant b/);
+    expect((await service.get(draft.id)).status).toBe('draft');
+  });
+
+  it('gives the customer today\'s copy, unstamped, when a running variant cannot render', () => {
+    content.useExperiments({ choose: () => ({ experimentId: 'exp-1', variantId: 'b', text: '- ${div(1, 0)}' }) });
+    const reply = content.render({ template: 'thanks', tone: 'neutral', channel: channelProfile('webchat'), audience });
+    expect(reply.text).toBe('Hi, you are welcome.');
+    expect(reply.channelData).toEqual({ attune: { template: 'thanks', tone: 'neutral' } });
+    content.useExperiments({ choose: () => ({ experimentId: 'exp-1', variantId: 'b', text: '- ${noSuchHelper()}' }) });
+    expect(content.text({ template: 'thanks', tone: 'neutral', channel: channelProfile('webchat'), audience })).toBe('Hi, you are welcome.');
   });
 });
