@@ -9,6 +9,7 @@ import type { AttuneStore } from '../storage/ports';
 import { validateActivity } from './activity-validation';
 import type { AttuneCloudAdapter } from './bot-adapter';
 import { parseJsonBody } from './json-body';
+import { OneTurnAtATime } from './one-turn-at-a-time';
 import { readRequestBody } from './request-body';
 
 /** Activities are small; anything bigger is refused before it is parsed. */
@@ -27,6 +28,7 @@ export function createServer(deps: ServerDependencies): Server {
   server.use(readRequestBody({ maxBytes: MAX_BODY_BYTES }));
   server.use(parseJsonBody);
 
+  const turnsInOrder = new OneTurnAtATime();
   server.post('/api/messages', async (req: Request, res: Response) => {
     const validation = validateActivity(req.body);
     if (!validation.ok) {
@@ -34,9 +36,10 @@ export function createServer(deps: ServerDependencies): Server {
       return;
     }
     const activity = req.body as Activity;
-    const outcome = await deps.adapter.processPosted(req, res, activity, (context) => deps.bot.run(context));
+    const conversation = `${activity.channelId}:${activity.conversation.id}`;
+    const outcome = await turnsInOrder.run(conversation, () => deps.adapter.processPosted(req, res, activity, (context) => deps.bot.run(context)));
     if (outcome.kind === 'answered') return;
-    const where = { conversation: `${activity.channelId}:${activity.conversation.id}`, activityId: activity.id };
+    const where = { conversation, activityId: activity.id };
     if (outcome.kind === 'refused') deps.logger.warn({ ...where, reason: outcome.reason }, 'activity refused: channel token missing or invalid');
     else deps.logger.error({ ...where, err: outcome.error }, 'activity failed: the turn and its error handler both failed');
   });

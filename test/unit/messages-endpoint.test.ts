@@ -48,15 +48,15 @@ describe('POST /api/messages when no turn can answer', () => {
     await store.close();
   });
 
-  async function start(adapter: AttuneCloudAdapter): Promise<string> {
+  async function start(adapter: AttuneCloudAdapter, bot: ActivityHandler = new FailingBot()): Promise<string> {
     logged = '';
     const logger = createLogger('info', { write: (line: string) => void (logged += line) });
-    server = createServer({ adapter, bot: new FailingBot(), store, logger });
+    server = createServer({ adapter, bot, store, logger });
     await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
     return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   }
-  const post = (url: string, headers: Record<string, string> = {}) =>
-    fetch(`${url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(activity) });
+  const post = (url: string, headers: Record<string, string> = {}, changes: Record<string, unknown> = {}) =>
+    fetch(`${url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ ...activity, ...changes }) });
   const records = () =>
     logged
       .trim()
@@ -96,5 +96,24 @@ describe('POST /api/messages when no turn can answer', () => {
     const url = await start(adapter);
     expect((await post(url)).status).toBe(200);
     expect(records().filter((r) => r.msg.startsWith('activity'))).toEqual([]);
+  });
+
+  it("runs one conversation's turns one after another, and other conversations' alongside", async () => {
+    const log: string[] = [];
+    class SlowBot extends ActivityHandler {
+      override async run(context: TurnContext): Promise<void> {
+        log.push(`${context.activity.conversation.id}/${context.activity.text} start`);
+        await new Promise((resolve) => setTimeout(resolve, context.activity.text === 'first' ? 80 : 5));
+        log.push(`${context.activity.conversation.id}/${context.activity.text} end`);
+      }
+    }
+    const url = await start(createBotAdapter(undefined), new SlowBot());
+    const first = post(url, {}, { text: 'first' });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const answers = await Promise.all([first, post(url, {}, { text: 'second' }), post(url, {}, { text: 'other', conversation: { id: 'conversation-2' } })]);
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
+    const at = (entry: string) => log.indexOf(entry);
+    expect(at('conversation-1/second start')).toBeGreaterThan(at('conversation-1/first end'));
+    expect(at('conversation-2/other end')).toBeLessThan(at('conversation-1/first end'));
   });
 });
