@@ -253,12 +253,48 @@ function checkShortChannels(file: string, templates: Templates, families: Readon
   return problems;
 }
 
+/**
+ * Expanding every phrasing is combinatorial: a template calling an 8-phrasing helper six times has
+ * 8⁶ = 262,144, and validation runs on the server's main thread as an editor types. Beyond this
+ * many, lengths are measured on random renders instead.
+ */
+const MAX_EXPANSIONS = 2_000;
+const SAMPLED_RENDERS = 200;
+
+/** Every phrasing of the template with the sample data, or a random sample of them when there are too many. */
 function expansions(templates: Templates, name: string, data: Record<string, unknown>): Partial<Activity>[] {
+  const toActivity = (result: unknown) => ActivityFactory.fromObject(result as string | Record<string, unknown>);
   try {
-    return templates.expandTemplate(name, data).map((result) => ActivityFactory.fromObject(result as string | Record<string, unknown>));
+    if (phrasingsAtMost(templates, name) <= MAX_EXPANSIONS) return templates.expandTemplate(name, data).map(toActivity);
+    return Array.from({ length: SAMPLED_RENDERS }, () => toActivity(templates.evaluate(name, data)));
   } catch {
     return []; // expressions that need real data (e.g. arithmetic on a sample string): measured at preview
   }
+}
+
+/** A call of a template in an expression: `${helloName()}`. */
+const TEMPLATE_CALL = /([A-Za-z_][\w.]*)\s*\(/g;
+
+/**
+ * An upper bound on how many phrasings expanding `name` gives: each `-` line counts the product of
+ * the phrasings of the templates it calls (conditional branches are all counted, so it may be more).
+ */
+function phrasingsAtMost(templates: Templates, name: string, counted = new Map<string, number>()): number {
+  const known = counted.get(name);
+  if (known !== undefined) return known;
+  counted.set(name, 1); // a template that calls itself is counted once
+  const template = templates.allTemplates.find((t) => t.name === name);
+  let total = 0;
+  for (const line of template ? template.body.split('\n') : []) {
+    if (!line.trimStart().startsWith('-')) continue;
+    let product = 1;
+    for (const [, called] of line.matchAll(TEMPLATE_CALL)) {
+      if (called !== name && templates.allTemplates.some((t) => t.name === called)) product *= phrasingsAtMost(templates, called!, counted);
+    }
+    total += product;
+  }
+  counted.set(name, Math.max(total, 1));
+  return Math.max(total, 1);
 }
 
 /** Text plus the numbered options a channel without buttons shows instead of buttons. */

@@ -3,6 +3,7 @@
  * the function the API uses and through the CLI a content team runs.
  */
 import path from 'node:path';
+import { Templates } from 'botbuilder-lg';
 import { main } from '../../content/cli';
 import { readContentFiles } from '../../content/content-files';
 import { lintContent, type ContentProblem } from '../../content/content-lint';
@@ -77,5 +78,20 @@ describe('content lint', () => {
     expect(code).toBe(0);
     expect(out.text()).toMatch(/^Sorry this has been hard\./);
     expect(out.text()).toMatch(/\n1\. My card hasn't arrived\n/);
+  });
+
+  it('measures a template with too many phrasings to expand on random renders, and still catches copy too long for SMS', () => {
+    const word = Array.from({ length: 8 }, (_, i) => `- ${String(i).repeat(60)}`).join('\n');
+    const text = ['# word', word, '', '# thanks.neutral', `- ${Array.from({ length: 6 }, () => '${word()}').join(' ')}`, '', '# goodbye.neutral', '- ${word()} bye', ''].join('\n');
+    const expand = jest.spyOn(Templates.prototype, 'expandTemplate');
+    try {
+      const problems = lintContent([{ path: 'en/general.lg', text }], { defaultLocale: 'en', required: [] });
+      // 8⁶ = 262,144 phrasings: sampled, not expanded; 8 phrasings: expanded.
+      expect(expand.mock.calls.map(([name]) => name)).not.toContain('thanks.neutral');
+      expect(expand.mock.calls.map(([name]) => name)).toContain('goodbye.neutral');
+      expect(problems).toContainEqual(expect.objectContaining({ code: 'too_long_for_channel', template: 'thanks.neutral' }));
+    } finally {
+      expand.mockRestore();
+    }
   });
 });
