@@ -77,7 +77,7 @@ export interface StartOptions {
 export async function startAttune(config: AppConfig, logger: Logger, options: StartOptions = {}): Promise<RunningAttune> {
   const metrics = new AttuneMetrics();
   // Escalations, queue waits, handle times, CSAT and NLU confidence are counted where they are stored.
-  const store = observeStore(await createStore(config.storage), metrics);
+  const store = observeStore(await createStore(config.storage, logger), metrics);
   // Everything started is stopped in reverse order, on close and when the start fails half-way.
   const shutdown = new ShutdownStack(logger);
   shutdown.push('store', () => store.close());

@@ -1,4 +1,5 @@
 import { AttuneError } from '../core/errors';
+import { createLogger, type Logger } from '../core/logger';
 import { openEmbeddedStore, openMemoryStore } from './embedded/open-embedded-store';
 import { openMongoStore } from './mongodb/open-mongo-store';
 import type { AttuneStore } from './ports';
@@ -22,11 +23,13 @@ export type StoreConfig =
  * Opens the store the configuration asks for. An unknown kind fails loudly; it never falls back to
  * another backend.
  *
+ * @param logger Where the store reports what it repaired at open (embedded: a line a crash left
+ *   unfinished). Default: warnings to stderr (command-line tools keep stdout for their output).
  * @throws AttuneError `ATTUNE_STORAGE_KIND_UNKNOWN` for an unknown kind, `ATTUNE_CONFIG_INVALID` for
  *   a missing or malformed setting, `ATTUNE_DATA_DIR_LOCKED` (embedded) when another process holds
  *   the directory, `ATTUNE_STORAGE_UNAVAILABLE` (mongodb) when the server cannot be reached.
  */
-export async function createStore(config: StoreConfig): Promise<AttuneStore> {
+export async function createStore(config: StoreConfig, logger?: Logger): Promise<AttuneStore> {
   // The config may come from untyped input (environment, JSON); check what the types promise.
   if (config === null || typeof config !== 'object') throw unknownKind(config);
   switch (config.kind) {
@@ -34,7 +37,7 @@ export async function createStore(config: StoreConfig): Promise<AttuneStore> {
       return openMemoryStore();
     case 'embedded':
       requireText(config.dataDir, 'dataDir');
-      return openEmbeddedStore(config.dataDir);
+      return openEmbeddedStore(config.dataDir, logger ?? createLogger('warn', process.stderr));
     case 'mongodb': {
       requireText(config.uri, 'uri');
       const timeout = config.serverSelectionTimeoutMs;

@@ -1,6 +1,7 @@
 import Datastore from '@seald-io/nedb';
 import { aggregate as mingoAggregate } from 'mingo';
 import { AttuneError } from '../../core/errors';
+import type { Logger } from '../../core/logger';
 import type {
   DocumentCollection,
   Filter,
@@ -10,6 +11,7 @@ import type {
 } from '../document-collection';
 import type { StoreLifecycle } from '../store-lifecycle';
 import { appendThroughKeptOpenFile, type CloseAppends } from './kept-open-appends';
+import { cutUnfinishedLine } from './unfinished-line';
 
 export interface NedbCollectionOptions {
   /** The file backing the collection; omitted for an in-memory collection (the memory kind). */
@@ -20,6 +22,8 @@ export interface NedbCollectionOptions {
    * a long-running process. Not worth it for append-only collections (turns).
    */
   readonly compactEveryMs?: number;
+  /** Told what opening had to repair in the file (a last line a crash left unfinished). */
+  readonly logger?: Logger;
 }
 
 /** An insertMany call waiting for the file: its documents and how to tell the caller. */
@@ -46,6 +50,16 @@ export class NedbCollection<TDoc extends StoredDocument> implements DocumentColl
     lifecycle: StoreLifecycle,
     options: NedbCollectionOptions,
   ): Promise<NedbCollection<TDoc>> {
+    if (options.filename !== undefined) {
+      // nedb refuses a file in which more than a tenth of the lines are unreadable, so one line
+      // torn by a crash would stop a small collection (and the bot) from opening until the file
+      // is edited by hand. nedb ends every line it writes with '\n': anything after the last one
+      // is an unfinished write, never a whole document.
+      const dropped = cutUnfinishedLine(options.filename);
+      if (dropped > 0) {
+        options.logger?.warn({ file: options.filename, bytesDropped: dropped }, 'embedded store: cut off an unfinished last line (a write interrupted by a crash)');
+      }
+    }
     const datastore = new Datastore(
       // Files hold customers' data: readable by the bot's user only (nedb's default is 0644).
       options.filename === undefined ? { inMemoryOnly: true } : { filename: options.filename, modes: { fileMode: 0o600, dirMode: 0o700 } },

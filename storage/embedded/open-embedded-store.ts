@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { Logger } from '../../core/logger';
 import type { StoredDocument } from '../document-collection';
 import {
   openDocumentStore,
@@ -18,18 +19,19 @@ const COMPACT_EVERY_MS = 10 * 60 * 1000;
 
 /**
  * Opens the embedded store: one nedb file per collection in `dataDir` (created if missing),
- * locked for this process until `close()`.
+ * locked for this process until `close()`. What opening repairs (a line a crash left unfinished)
+ * is logged as a warning.
  *
  * @throws AttuneError `ATTUNE_DATA_DIR_LOCKED` when another live process holds the directory.
  */
-export async function openEmbeddedStore(dataDir: string): Promise<AttuneStore> {
+export async function openEmbeddedStore(dataDir: string, logger: Logger): Promise<AttuneStore> {
   const lock = await lockDataDir(dataDir);
-  return openDocumentStore(new NedbBackend('embedded', lock));
+  return openDocumentStore(new NedbBackend('embedded', lock, logger));
 }
 
 /** Opens an empty in-memory store (nedb without files): for tests. Each call is independent. */
 export function openMemoryStore(): Promise<AttuneStore> {
-  return openDocumentStore(new NedbBackend('memory', undefined));
+  return openDocumentStore(new NedbBackend('memory', undefined, undefined));
 }
 
 class NedbBackend implements DocumentBackend {
@@ -43,6 +45,7 @@ class NedbBackend implements DocumentBackend {
     readonly kind: 'embedded' | 'memory',
     /** Undefined for the memory kind. */
     private readonly lock: DataDirLock | undefined,
+    private readonly logger: Logger | undefined,
   ) {
     this.lifecycle = new StoreLifecycle(lock === undefined ? kind : `embedded (${lock.dataDir})`);
     if (lock !== undefined) this.openTurnLog = () => this.openTurnLogIn(lock.dataDir);
@@ -63,6 +66,7 @@ class NedbBackend implements DocumentBackend {
     const collection = await NedbCollection.open<TDoc>(this.lifecycle, {
       filename: this.lock === undefined ? undefined : path.join(this.lock.dataDir, `${name}.db`),
       compactEveryMs: usage === 'overwritten' ? COMPACT_EVERY_MS : undefined,
+      logger: this.logger,
     });
     this.opened.push(collection);
     return collection;

@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { TurnDocument } from '../documents/document-turns';
 import { AppendOnlyFile } from './append-only-file';
 import { parseLine } from './nedb-lines';
+import { cutUnfinishedLine, fileSize, readRange } from './unfinished-line';
 
 /** Turn records are personal data: readable by the bot's user only. */
 export const TURN_FILE_MODE = 0o600;
@@ -75,19 +76,7 @@ export class TurnBucket {
    * words that erasure could then not find, and the next append must start a line of its own.
    */
   cutUnfinishedLine(): void {
-    const size = fileSize(this.file);
-    if (size === 0 || readRange(this.file, size - 1, size)[0] === 0x0a) return;
-    let end = size;
-    while (end > 0) {
-      const start = Math.max(0, end - 64 * 1024);
-      const newline = readRange(this.file, start, end).lastIndexOf(0x0a);
-      if (newline >= 0) {
-        fs.truncateSync(this.file, start + newline + 1);
-        return;
-      }
-      end = start;
-    }
-    fs.truncateSync(this.file, 0);
+    cutUnfinishedLine(this.file);
   }
 
   /**
@@ -157,25 +146,6 @@ export function syncDirectory(directory: string): void {
     fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);
-  }
-}
-
-function readRange(file: string, start: number, end: number): Buffer {
-  const buffer = Buffer.alloc(end - start);
-  const fd = fs.openSync(file, 'r');
-  try {
-    fs.readSync(fd, buffer, 0, buffer.length, start);
-  } finally {
-    fs.closeSync(fd);
-  }
-  return buffer;
-}
-
-export function fileSize(file: string): number {
-  try {
-    return fs.statSync(file).size;
-  } catch (error) {
-    return ifMissing(0)(error);
   }
 }
 

@@ -3,11 +3,12 @@ import { appendFile, mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeF
 import os from 'node:os';
 import path from 'node:path';
 import Datastore from '@seald-io/nedb';
+import { createLogger } from '../../core/logger';
 import { createStore } from '../../storage/create-store';
 import { LOCK_FILE_NAME, lockDataDir } from '../../storage/embedded/data-dir-lock';
 import type { AttuneStore } from '../../storage/ports';
 import { expectAttuneError } from '../support/expect-attune-error';
-import { aConversation, aProfile, aTurn, at } from '../support/fixtures';
+import { aConversation, anAgentAccount, aProfile, aTurn, at } from '../support/fixtures';
 
 const REPO = path.resolve(__dirname, '../..');
 
@@ -15,8 +16,12 @@ let root: string;
 let dataDir: string;
 const opened: AttuneStore[] = [];
 
+/** Log lines (pino's JSON) written while opening and using stores through `logger`. */
+let logged: string[];
+const logger = createLogger('info', { write: (line: string) => void logged.push(line) });
+
 async function openEmbedded(dir = dataDir): Promise<AttuneStore> {
-  const store = await createStore({ kind: 'embedded', dataDir: dir });
+  const store = await createStore({ kind: 'embedded', dataDir: dir }, logger);
   opened.push(store);
   return store;
 }
@@ -25,6 +30,7 @@ beforeAll(async () => {
   root = await mkdtemp(path.join(os.tmpdir(), 'attune-embedded-'));
 });
 beforeEach(() => {
+  logged = [];
   dataDir = path.join(root, expect.getState().currentTestName?.replace(/\W+/g, '-') ?? 'store');
 });
 afterEach(async () => {
@@ -87,6 +93,24 @@ describe('embedded store: persistence', () => {
     expect((await store.botState.read(['held'])).held).toMatchObject({ step: 2 });
     expect(await readFile(path.join(dataDir, LOCK_FILE_NAME), 'utf8')).toBe(`${process.pid}\n`);
   }, 30_000);
+
+  it('opens a collection whose last line a crash left unfinished, keeping every complete record, and says so', async () => {
+    const first = await openEmbedded();
+    const accounts = ['alice', 'bob', 'carol'].map((name, i) => anAgentAccount({ id: `agent-${i}`, name }));
+    for (const account of accounts) await first.agents.create(account);
+    await first.close();
+    // A kill -9 in the middle of an append: nedb refuses a file with more than 10% unreadable lines.
+    const agentsFile = path.join(dataDir, 'agents.db');
+    const halfLine = '{"_id":"agent-3","name":"dave","pool":"appr';
+    await appendFile(agentsFile, halfLine);
+
+    const second = await openEmbedded();
+    expect(await second.agents.list()).toEqual(accounts);
+    expect((await readFile(agentsFile, 'utf8')).endsWith('\n')).toBe(true);
+    const warnings = logged.map((line) => JSON.parse(line) as Record<string, unknown>).filter((entry) => entry.level === 40);
+    expect(warnings).toEqual([expect.objectContaining({ file: agentsFile, bytesDropped: Buffer.byteLength(halfLine) })]);
+    expect(logged.join('')).not.toContain('dave'); // what was cut is customers' or staff data: never logged
+  });
 });
 
 describe('embedded store: turn log (turns are files, not held in memory)', () => {
