@@ -1,6 +1,6 @@
 import Datastore from '@seald-io/nedb';
 import { aggregate as mingoAggregate } from 'mingo';
-import { AttuneError } from '../../core/errors';
+import { AttuneError, isAttuneError } from '../../core/errors';
 import type { Logger } from '../../core/logger';
 import type {
   DocumentCollection,
@@ -10,7 +10,7 @@ import type {
   StoredDocument,
 } from '../document-collection';
 import type { StoreLifecycle } from '../store-lifecycle';
-import { appendThroughKeptOpenFile, type CloseAppends } from './kept-open-appends';
+import { appendThroughKeptOpenFile, type KeptOpenAppends } from './kept-open-appends';
 import { cutUnfinishedLine } from './unfinished-line';
 
 export interface NedbCollectionOptions {
@@ -42,7 +42,7 @@ export class NedbCollection<TDoc extends StoredDocument> implements DocumentColl
   private constructor(
     private readonly datastore: Datastore,
     private readonly lifecycle: StoreLifecycle,
-    private readonly closeAppends: CloseAppends,
+    private readonly appends: KeptOpenAppends,
   ) {}
 
   /** Opens (and, when file-backed, loads) one collection. */
@@ -81,7 +81,7 @@ export class NedbCollection<TDoc extends StoredDocument> implements DocumentColl
   async insertOne(doc: TDoc): Promise<boolean> {
     this.lifecycle.assertOpen();
     try {
-      await this.datastore.insertAsync(doc);
+      await this.inLineWithFile(() => this.datastore.insertAsync(doc));
       return true;
     } catch (error) {
       if (isUniqueViolation(error)) return false;
@@ -109,7 +109,7 @@ export class NedbCollection<TDoc extends StoredDocument> implements DocumentColl
       const batch = this.waitingInserts;
       this.waitingInserts = [];
       const error = await this.insertAtomically(batch.flatMap((waiting) => waiting.docs));
-      if (error instanceof AttuneError && batch.length > 1) {
+      if (isAttuneError(error, 'ATTUNE_STORAGE_CONFLICT') && batch.length > 1) {
         // nedb rolled the merged insert back: each caller's own documents again, on their own.
         for (const waiting of batch) waiting.settle(await this.insertAtomically(waiting.docs));
       } else {
@@ -123,7 +123,7 @@ export class NedbCollection<TDoc extends StoredDocument> implements DocumentColl
   private async insertAtomically(docs: readonly TDoc[]): Promise<unknown> {
     try {
       // nedb inserts an array atomically: on a unique violation it rolls the whole batch back.
-      await this.datastore.insertAsync([...docs]);
+      await this.inLineWithFile(() => this.datastore.insertAsync([...docs]));
       return undefined;
     } catch (error) {
       if (isUniqueViolation(error)) {
@@ -136,7 +136,7 @@ export class NedbCollection<TDoc extends StoredDocument> implements DocumentColl
 
   async findOne(filter: Filter<TDoc>): Promise<TDoc | undefined> {
     this.lifecycle.assertOpen();
-    const doc: TDoc | null = await this.datastore.findOneAsync<TDoc>(filter);
+    const doc: TDoc | null = await this.inLineWithFile(() => this.datastore.findOneAsync<TDoc>(filter));
     return doc ?? undefined;
   }
 
@@ -145,29 +145,29 @@ export class NedbCollection<TDoc extends StoredDocument> implements DocumentColl
     let cursor = this.datastore.findAsync<TDoc>(filter);
     if (options.sort !== undefined) cursor = cursor.sort(options.sort);
     if (options.limit !== undefined) cursor = cursor.limit(options.limit);
-    return await cursor;
+    return await this.inLineWithFile(() => cursor);
   }
 
   async updateOne(filter: Filter<TDoc>, set: Partial<Omit<TDoc, '_id'>>): Promise<number> {
     this.lifecycle.assertOpen();
-    const { numAffected } = await this.datastore.updateAsync(filter, { $set: set }, { multi: false, upsert: false });
+    const { numAffected } = await this.inLineWithFile(() => this.datastore.updateAsync(filter, { $set: set }, { multi: false, upsert: false }));
     return numAffected;
   }
 
   async replaceOne(filter: Filter<TDoc>, doc: TDoc, options: { readonly upsert: boolean }): Promise<void> {
     this.lifecycle.assertOpen();
     // An update document without operators is a whole-document replace in nedb.
-    await this.datastore.updateAsync(filter, doc, { multi: false, upsert: options.upsert });
+    await this.inLineWithFile(() => this.datastore.updateAsync(filter, doc, { multi: false, upsert: options.upsert }));
   }
 
   async deleteMany(filter: Filter<TDoc>): Promise<number> {
     this.lifecycle.assertOpen();
-    return await this.datastore.removeAsync(filter, { multi: true });
+    return await this.inLineWithFile(() => this.datastore.removeAsync(filter, { multi: true }));
   }
 
   async count(filter: Filter<TDoc>): Promise<number> {
     this.lifecycle.assertOpen();
-    return await this.datastore.countAsync(filter);
+    return await this.inLineWithFile(() => this.datastore.countAsync(filter));
   }
 
   async ensureIndex(spec: IndexSpec<TDoc>): Promise<void> {
@@ -177,18 +177,38 @@ export class NedbCollection<TDoc extends StoredDocument> implements DocumentColl
     // nedb uses an index only to select candidates by equality or range (never to sort), and a
     // compound index only when the query names all of its fields; so a plain index goes on the
     // leading field, and only a unique constraint needs all fields.
-    await this.datastore.ensureIndexAsync({
-      fieldName: spec.unique === true && fields.length > 1 ? fields : fields[0],
-      unique: spec.unique === true,
-    });
+    await this.inLineWithFile(() =>
+      this.datastore.ensureIndexAsync({
+        fieldName: spec.unique === true && fields.length > 1 ? fields : fields[0],
+        unique: spec.unique === true,
+      }),
+    );
   }
 
   async aggregate<TResult>(pipeline: readonly Readonly<Record<string, unknown>>[]): Promise<TResult[]> {
     this.lifecycle.assertOpen();
     // nedb has no aggregation: mingo runs the MongoDB pipeline over the documents in memory (the
     // embedded store serves one machine's volumes; the whole collection is in memory anyway).
-    const docs = await this.datastore.findAsync<TDoc>({});
+    const docs = await this.inLineWithFile(() => this.datastore.findAsync<TDoc>({}));
     return mingoAggregate(docs, pipeline.map((stage) => ({ ...stage }))) as TResult[];
+  }
+
+  /** Throws ATTUNE_STORAGE_UNAVAILABLE once the collection refuses calls (see inLineWithFile). */
+  assertInLineWithFile(): void {
+    this.appends.assertInLineWithFile();
+  }
+
+  /**
+   * Runs one nedb call. Once a failed write has left nedb's memory out of line with the file (and
+   * reloading failed: kept-open-appends.ts), calls are refused with ATTUNE_STORAGE_UNAVAILABLE,
+   * and so are those that were already queued behind that write: their results came from the
+   * untrustworthy memory.
+   */
+  private async inLineWithFile<T>(call: () => PromiseLike<T>): Promise<T> {
+    this.appends.assertInLineWithFile();
+    const result = await call();
+    this.appends.assertInLineWithFile();
+    return result;
   }
 
   /**
@@ -201,7 +221,7 @@ export class NedbCollection<TDoc extends StoredDocument> implements DocumentColl
     await this.insertsWriting;
     // nedb runs operations one at a time in a queue; a trivial query resolves after all earlier ones.
     await this.datastore.countAsync({ _id: '' });
-    await this.closeAppends();
+    await this.appends.close();
   }
 }
 

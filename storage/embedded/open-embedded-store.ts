@@ -37,6 +37,7 @@ export function openMemoryStore(): Promise<AttuneStore> {
 class NedbBackend implements DocumentBackend {
   private readonly lifecycle: StoreLifecycle;
   private readonly opened: { close(): Promise<void> }[] = [];
+  private readonly collections: NedbCollection<StoredDocument>[] = [];
   private closing: Promise<void> | undefined;
   /** Embedded only: turns in files not held in memory (the memory kind keeps them in nedb). */
   readonly openTurnLog?: () => Promise<Turns & AggregateSource>;
@@ -69,11 +70,14 @@ class NedbBackend implements DocumentBackend {
       logger: this.logger,
     });
     this.opened.push(collection);
+    this.collections.push(collection);
     return collection;
   }
 
+  /** Fails (readiness) also when a collection stopped serving after a write it could not undo. */
   async ping(): Promise<void> {
     this.lifecycle.assertOpen();
+    for (const collection of this.collections) collection.assertInLineWithFile();
   }
 
   close(): Promise<void> {

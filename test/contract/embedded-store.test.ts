@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import { appendFile, mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,7 +9,7 @@ import { createStore } from '../../storage/create-store';
 import { LOCK_FILE_NAME, lockDataDir } from '../../storage/embedded/data-dir-lock';
 import type { AttuneStore } from '../../storage/ports';
 import { expectAttuneError } from '../support/expect-attune-error';
-import { aConversation, anAgentAccount, aProfile, aTurn, at } from '../support/fixtures';
+import { aConversation, anAgentAccount, anEscalation, aProfile, aTurn, at } from '../support/fixtures';
 
 const REPO = path.resolve(__dirname, '../..');
 
@@ -34,6 +35,7 @@ beforeEach(() => {
   dataDir = path.join(root, expect.getState().currentTestName?.replace(/\W+/g, '-') ?? 'store');
 });
 afterEach(async () => {
+  jest.restoreAllMocks();
   await Promise.all(opened.splice(0).map((store) => store.close()));
 });
 afterAll(async () => {
@@ -110,6 +112,44 @@ describe('embedded store: persistence', () => {
     const warnings = logged.map((line) => JSON.parse(line) as Record<string, unknown>).filter((entry) => entry.level === 40);
     expect(warnings).toEqual([expect.objectContaining({ file: agentsFile, bytesDropped: Buffer.byteLength(halfLine) })]);
     expect(logged.join('')).not.toContain('dave'); // what was cut is customers' or staff data: never logged
+  });
+});
+
+describe('embedded store: a write that fails (disk full)', () => {
+  it('leaves no trace of the record: not read back, a retry stores it, and it is there once after a restart', async () => {
+    const store = await openEmbedded();
+    const diskFull = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+    jest.spyOn(fs, 'writeSync').mockImplementationOnce(() => {
+      throw diskFull;
+    });
+    await expect(store.escalations.create(anEscalation())).rejects.toBe(diskFull);
+    jest.restoreAllMocks();
+
+    // Escalating failed: the conversation must not look escalated.
+    expect(await store.escalations.get('esc-1')).toBeUndefined();
+    expect(await store.escalations.activeForConversation('webchat:conv-1')).toBeUndefined();
+    await store.escalations.create(anEscalation());
+    expect(await store.escalations.get('esc-1')).toEqual(anEscalation());
+    await store.close();
+
+    const reopened = await openEmbedded();
+    expect(await reopened.escalations.list({ statuses: ['queued'] }, 10)).toEqual([anEscalation()]);
+  });
+
+  it('fails the readiness check (ping) when the collection cannot be reloaded after the failed write', async () => {
+    const store = await openEmbedded();
+    jest.spyOn(fs, 'writeSync').mockImplementationOnce(() => {
+      throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+    });
+    jest.spyOn(fs.promises, 'readFile').mockRejectedValueOnce(Object.assign(new Error('EIO: i/o error, read'), { code: 'EIO' }));
+    await expect(store.escalations.create(anEscalation())).rejects.toMatchObject({ code: 'ENOSPC' });
+    jest.restoreAllMocks();
+
+    await expectAttuneError(store.escalations.get('esc-1'), 'ATTUNE_STORAGE_UNAVAILABLE');
+    await expectAttuneError(store.ping(), 'ATTUNE_STORAGE_UNAVAILABLE');
+    await store.close(); // still releases the directory: a restart reloads the files
+    const reopened = await openEmbedded();
+    expect(await reopened.escalations.get('esc-1')).toBeUndefined();
   });
 });
 
