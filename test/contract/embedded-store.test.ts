@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import { appendFile, mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import Datastore from '@seald-io/nedb';
@@ -40,6 +41,32 @@ afterEach(async () => {
 });
 afterAll(async () => {
   await rm(root, { recursive: true, force: true });
+});
+
+/**
+ * The lock file a process leaves when it dies holding the data directory (as a crash does): a child
+ * takes the lock with lockDataDir and exits without releasing it. Resolves the file's content.
+ */
+async function lockLeftByDeadProcess(dir: string): Promise<string> {
+  const hook = path.join(REPO, 'test/support/register-ts.js');
+  const lockModule = path.join(REPO, 'storage/embedded/data-dir-lock.ts');
+  const code = `require(${JSON.stringify(lockModule)}).lockDataDir(${JSON.stringify(dir)}).then(() => process.exit(0), (e) => { console.error(e); process.exit(1); })`;
+  const child = spawn(process.execPath, ['-r', hook, '-e', code], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const exitCode = await new Promise((resolve) => child.once('exit', resolve));
+  if (exitCode !== 0) throw new Error(`the child taking the lock exited with ${String(exitCode)}`);
+  return readFile(path.join(dir, LOCK_FILE_NAME), 'utf8');
+}
+
+/** A running process that is not attune; killed after the test. */
+function anUnrelatedProcess(): number {
+  const child = spawn('sleep', ['30'], { stdio: 'ignore' });
+  if (child.pid === undefined) throw new Error('could not start sleep');
+  unrelated.push(child);
+  return child.pid;
+}
+const unrelated: ChildProcess[] = [];
+afterEach(() => {
+  for (const child of unrelated.splice(0)) child.kill('SIGKILL');
 });
 
 /** A pid that is certainly not running: a child that has already exited. */
@@ -93,7 +120,7 @@ describe('embedded store: persistence', () => {
     expect(await store.conversations.get('webchat:held')).toEqual(aConversation({ id: 'webchat:held' }));
     expect((await store.turns.listByConversation('webchat:held', 10)).map((turn) => turn.id)).toEqual(['held-turn']);
     expect((await store.botState.read(['held'])).held).toMatchObject({ step: 2 });
-    expect(await readFile(path.join(dataDir, LOCK_FILE_NAME), 'utf8')).toBe(`${process.pid}\n`);
+    expect((await readFile(path.join(dataDir, LOCK_FILE_NAME), 'utf8')).split('\n')[0]).toBe(String(process.pid));
   }, 30_000);
 
   it('opens a collection whose last line a crash left unfinished, keeping every complete record, and says so', async () => {
@@ -284,7 +311,33 @@ describe('embedded store: data directory lock', () => {
     await lockDataDir(dataDir).then((lock) => lock.release()); // creates the directory
     await writeFile(path.join(dataDir, LOCK_FILE_NAME), `${await deadPid()}\n`);
     await openEmbedded();
-    expect(await readFile(path.join(dataDir, LOCK_FILE_NAME), 'utf8')).toBe(`${process.pid}\n`);
+    expect((await readFile(path.join(dataDir, LOCK_FILE_NAME), 'utf8')).split('\n')[0]).toBe(String(process.pid));
+  });
+
+  it('takes over a lock whose pid now belongs to another process (the pid was reused)', async () => {
+    const left = await lockLeftByDeadProcess(dataDir);
+    // Where /proc shows them, a lock records the boot and the owner's start time besides the pid.
+    expect(left).toMatch(/^\d+\nboot_id=\S+\nstart_time=\d+\n$/);
+    // The dead owner's pid is running again, as another process: everything else in the lock stays.
+    await writeFile(path.join(dataDir, LOCK_FILE_NAME), left.replace(/^\d+\n/, `${anUnrelatedProcess()}\n`));
+    await expect(openEmbedded()).resolves.toBeDefined();
+  });
+
+  it('takes over a lock written before the machine restarted, though its pid is running again', async () => {
+    const left = await lockLeftByDeadProcess(dataDir);
+    // After a reboot only the boot id tells the owner from a new process with its pid (start times
+    // count from boot too): a lock with another boot id, and no start time to compare.
+    const beforeReboot = left.replace(/^\d+\n/, `${anUnrelatedProcess()}\n`).replace(/^boot_id=.*$/m, `boot_id=${randomUUID()}`).replace(/^start_time=.*\n/m, '');
+    await writeFile(path.join(dataDir, LOCK_FILE_NAME), beforeReboot);
+    await expect(openEmbedded()).resolves.toBeDefined();
+  });
+
+  it('still refuses a lock of an earlier version (the pid alone) while that pid is running', async () => {
+    await lockDataDir(dataDir).then((lock) => lock.release());
+    const pid = anUnrelatedProcess();
+    await writeFile(path.join(dataDir, LOCK_FILE_NAME), `${pid}\n`);
+    const error = await expectAttuneError(openEmbedded(), 'ATTUNE_DATA_DIR_LOCKED');
+    expect(error.message).toContain(String(pid));
   });
 
   it("takes over a lock with this process's pid that this process does not hold (restarted container)", async () => {
