@@ -53,12 +53,15 @@ export interface DocumentBackend {
 // a conversation's turns by time (MongoDB walks this index backwards for "most recent N"),
 // a conversation's active escalation, the escalations waiting in given pools, oldest first,
 // staff accounts by (unique) name, and expired sessions to drop (sessions are found by `_id`).
+// A customer's turns and escalations by customer id: erasure (of both) and the data export
+// (escalations); without it every erasure scans turns, the largest collection.
 const CUSTOMER_INDEXES: readonly IndexSpec<CustomerDocument>[] = [{ fields: { identityKeys: 1 } }];
 const CONVERSATION_INDEXES: readonly IndexSpec<ConversationDocument>[] = [{ fields: { customerId: 1, updatedAt: -1 } }];
-const TURN_INDEXES: readonly IndexSpec<TurnDocument>[] = [{ fields: { conversationId: 1, at: 1, seq: 1 } }];
+const TURN_INDEXES: readonly IndexSpec<TurnDocument>[] = [{ fields: { conversationId: 1, at: 1, seq: 1 } }, { fields: { customerId: 1 } }];
 const ESCALATION_INDEXES: readonly IndexSpec<EscalationDocument>[] = [
   { fields: { conversationId: 1, status: 1 } },
   { fields: { status: 1, pool: 1, createdAt: 1 } },
+  { fields: { customerId: 1 } },
 ];
 const AGENT_INDEXES: readonly IndexSpec<AgentDocument>[] = [{ fields: { name: 1 }, unique: true }];
 const AGENT_SESSION_INDEXES: readonly IndexSpec<AgentSessionDocument>[] = [{ fields: { expiresAt: 1 } }];

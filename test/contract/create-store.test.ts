@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { MongoClient } from 'mongodb';
 import { createStore, type StoreConfig } from '../../storage/create-store';
 import type { AttuneStore } from '../../storage/ports';
 import { expectAttuneError } from '../support/expect-attune-error';
@@ -87,6 +88,20 @@ describe('createStore: mongodb', () => {
     await store.close();
     await expectAttuneError(store.ping(), 'ATTUNE_STORAGE_UNAVAILABLE');
     await expectAttuneError(store.turns.append([aTurn()]), 'ATTUNE_STORAGE_UNAVAILABLE');
+  });
+
+  it('creates the indexes erasure needs: turns and escalations by customer id', async () => {
+    if (server === undefined) throw new Error('jongodb did not start');
+    const dbName = randomDbName();
+    await open({ kind: 'mongodb', uri: server.uri, dbName });
+    const client = await MongoClient.connect(server.uri, { serverSelectionTimeoutMS: 5000 });
+    try {
+      const keysOf = async (collection: string) => (await client.db(dbName).collection(collection).indexes()).map((index) => index.key);
+      expect(await keysOf('turns')).toContainEqual({ customerId: 1 });
+      expect(await keysOf('escalations')).toContainEqual({ customerId: 1 });
+    } finally {
+      await client.close();
+    }
   });
 
   it('fails fast with ATTUNE_STORAGE_UNAVAILABLE when the server cannot be reached', async () => {
