@@ -14,7 +14,7 @@ import { parseCommandLine, UsageError, type Writable } from '../core/command-lin
 import { runMain } from '../core/run-main';
 import { mergeCrmCustomer, parseCrmFile, type CrmCustomer } from '../personalization/crm-import';
 import { eraseCustomer, exportCustomer } from '../personalization/customer-data';
-import { linkIdentity } from '../personalization/profile-editor';
+import { editProfile, linkIdentity } from '../personalization/profile-editor';
 import type { AttuneStore } from '../storage/ports';
 import { errorMessage, openCliStore } from './open-cli-store';
 
@@ -97,9 +97,12 @@ export async function importCustomers(store: Pick<AttuneStore, 'customers'>, cus
   const now = new Date();
   let created = 0;
   for (const crm of customers) {
-    const existing = await store.customers.get(crm.id);
-    if (!existing) created += 1;
-    await store.customers.save(mergeCrmCustomer(crm, existing, now));
+    // Merged into what is stored at the moment of writing: a turn saving the customer's opt-out
+    // meanwhile is kept (the merge never grants consent back over a withdrawal).
+    const updated = await editProfile(store.customers, crm.id, (existing) => mergeCrmCustomer(crm, existing, now), now);
+    if (updated) continue;
+    created += 1;
+    await store.customers.save(mergeCrmCustomer(crm, undefined, now));
   }
   out.write(`Imported ${customers.length} customers (${created} new, ${customers.length - created} updated).\n`);
   return 0;

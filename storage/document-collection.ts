@@ -55,8 +55,11 @@ export interface DocumentCollection<TDoc extends StoredDocument> {
   find(filter: Filter<TDoc>, options?: FindOptions<TDoc>): Promise<TDoc[]>;
   /** Applies `$set` to the first matching document; resolves the number matched (0 or 1). */
   updateOne(filter: Filter<TDoc>, set: Partial<Omit<TDoc, '_id'>>): Promise<number>;
-  /** Replaces the first matching document (inserting `doc` when `upsert` and none matches). */
-  replaceOne(filter: Filter<TDoc>, doc: TDoc, options: { readonly upsert: boolean }): Promise<void>;
+  /**
+   * Replaces the first matching document (inserting `doc` when `upsert` and none matches);
+   * resolves how many documents were replaced or inserted (0 or 1).
+   */
+  replaceOne(filter: Filter<TDoc>, doc: TDoc, options: { readonly upsert: boolean }): Promise<number>;
   /** Resolves the number of documents deleted. */
   deleteMany(filter: Filter<TDoc>): Promise<number>;
   count(filter: Filter<TDoc>): Promise<number>;

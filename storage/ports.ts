@@ -74,6 +74,13 @@ export interface CustomerProfiles {
   findByIdentity(identity: ChannelIdentity): Promise<CustomerProfile | undefined>;
   /** Inserts or replaces the whole profile. */
   save(profile: CustomerProfile): Promise<void>;
+  /**
+   * Replaces the whole profile only if it is still as it was read: stored with `readUpdatedAt` as
+   * its `updatedAt`. Resolves false, changing nothing, when it was saved since (or erased): a
+   * read-change-write must then read again (personalization/profile-editor.ts), so that one edit
+   * never undoes another (a marketing opt-out overwritten by a CRM import's stale copy).
+   */
+  replaceIfUnchanged(profile: CustomerProfile, readUpdatedAt: Date): Promise<boolean>;
   /** Deletes the profile (right to erasure); resolves false when there was none. */
   erase(id: string): Promise<boolean>;
 }

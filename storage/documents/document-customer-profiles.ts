@@ -36,14 +36,21 @@ export class DocumentCustomerProfiles implements CustomerProfiles {
   }
 
   async save(profile: CustomerProfile): Promise<void> {
-    const { id, ...fields } = profile;
-    const doc: CustomerDocument = { _id: id, ...fields, identityKeys: profile.identities.map(identityKey) };
-    await this.collection.replaceOne({ _id: id }, doc, { upsert: true });
+    await this.collection.replaceOne({ _id: profile.id }, toDocument(profile), { upsert: true });
+  }
+
+  async replaceIfUnchanged(profile: CustomerProfile, readUpdatedAt: Date): Promise<boolean> {
+    return (await this.collection.replaceOne({ _id: profile.id, updatedAt: readUpdatedAt }, toDocument(profile), { upsert: false })) > 0;
   }
 
   async erase(id: string): Promise<boolean> {
     return (await this.collection.deleteMany({ _id: id })) > 0;
   }
+}
+
+function toDocument(profile: CustomerProfile): CustomerDocument {
+  const { id, ...fields } = profile;
+  return { _id: id, ...fields, identityKeys: profile.identities.map(identityKey) };
 }
 
 function toProfile(doc: CustomerDocument): CustomerProfile {

@@ -154,10 +154,11 @@ export class NedbCollection<TDoc extends StoredDocument> implements DocumentColl
     return numAffected;
   }
 
-  async replaceOne(filter: Filter<TDoc>, doc: TDoc, options: { readonly upsert: boolean }): Promise<void> {
+  async replaceOne(filter: Filter<TDoc>, doc: TDoc, options: { readonly upsert: boolean }): Promise<number> {
     this.lifecycle.assertOpen();
     // An update document without operators is a whole-document replace in nedb.
-    await this.inLineWithFile(() => this.datastore.updateAsync(filter, doc, { multi: false, upsert: options.upsert }));
+    const { numAffected } = await this.inLineWithFile(() => this.datastore.updateAsync(filter, doc, { multi: false, upsert: options.upsert }));
+    return numAffected;
   }
 
   async deleteMany(filter: Filter<TDoc>): Promise<number> {

@@ -85,17 +85,19 @@ export class MongoCollection<TDoc extends StoredDocument> implements DocumentCol
     }
   }
 
-  async replaceOne(filter: Filter<TDoc>, doc: TDoc, options: { readonly upsert: boolean }): Promise<void> {
+  async replaceOne(filter: Filter<TDoc>, doc: TDoc, options: { readonly upsert: boolean }): Promise<number> {
     this.lifecycle.assertOpen();
     try {
-      await this.collection.replaceOne(toMongoFilter(filter), doc, { upsert: options.upsert });
+      const result = await this.collection.replaceOne(toMongoFilter(filter), doc, { upsert: options.upsert });
+      return result.matchedCount + result.upsertedCount;
     } catch (error) {
       // Two upserts of the same new _id can race to insert; the loser fails with a duplicate key
       // (servers before 4.2 do not retry that themselves). The document exists now, so the retry
       // replaces it, which is what the caller asked for.
       if (!(options.upsert && isDuplicateKey(error))) throw toStorageError(error);
       try {
-        await this.collection.replaceOne(toMongoFilter(filter), doc, { upsert: true });
+        const retried = await this.collection.replaceOne(toMongoFilter(filter), doc, { upsert: true });
+        return retried.matchedCount + retried.upsertedCount;
       } catch (retryError) {
         throw toStorageError(retryError);
       }

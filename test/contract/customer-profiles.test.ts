@@ -1,3 +1,4 @@
+import { editProfile } from '../../personalization/profile-editor';
 import type { CustomerProfiles } from '../../storage/ports';
 import { aProfile, at, omit } from '../support/fixtures';
 import { describeOnEveryAdapter, type StoreFactory } from '../support/store-lanes';
@@ -90,6 +91,32 @@ function customerProfilesContract(newStore: StoreFactory): void {
     expect(stored).not.toHaveProperty('firstName');
     expect(await customers.findByIdentity({ channelId: 'sms', userId: 'old-number' })).toBeUndefined();
     expect(await customers.findByIdentity({ channelId: 'webchat', userId: 'web-1' })).toEqual(withoutName);
+  });
+
+  it('replaces a profile only while it is as it was read', async () => {
+    const read = aProfile({ updatedAt: at(10) });
+    await customers.save(read);
+    const first = aProfile({ tier: 'premium', updatedAt: at(20) });
+    expect(await customers.replaceIfUnchanged(first, read.updatedAt)).toBe(true);
+    expect(await customers.get(read.id)).toEqual(first);
+    // A second edit based on the same (now stale) read changes nothing.
+    expect(await customers.replaceIfUnchanged(omit(aProfile({ updatedAt: at(21) }), 'firstName'), read.updatedAt)).toBe(false);
+    expect(await customers.get(read.id)).toEqual(first);
+    // Nor does it bring back a profile that was erased.
+    await customers.erase(read.id);
+    expect(await customers.replaceIfUnchanged(aProfile({ updatedAt: at(30) }), first.updatedAt)).toBe(false);
+    expect(await customers.get(read.id)).toBeUndefined();
+  });
+
+  it('keeps both of two concurrent edits (editProfile reads again after a conflict)', async () => {
+    await customers.save(aProfile({ consent: { marketing: true, updatedAt: at(0) }, updatedAt: at(0) }));
+    await Promise.all([
+      editProfile(customers, 'cust-1', (p) => ({ ...p, consent: { marketing: false, updatedAt: at(5) } }), at(5)),
+      editProfile(customers, 'cust-1', (p) => ({ ...p, tier: 'premium' }), at(5)),
+    ]);
+    const stored = await customers.get('cust-1');
+    expect(stored?.consent.marketing).toBe(false);
+    expect(stored?.tier).toBe('premium');
   });
 }
 
