@@ -87,7 +87,7 @@ export async function startAttune(config: AppConfig, logger: Logger, options: St
     const queueViews = config.redisUrl ? openBullMqQueueViews(config.redisUrl, config.queuePrefix, logger) : undefined;
     if (queueViews) shutdown.push('queue views', () => queueViews.close());
     metrics.useQueueDepth(queueViews ? bullMqQueueDepth(queueViews.chats) : agentQueueDepth(queue));
-    const events = await createEventBus(config.redisUrl, config.queuePrefix, logger);
+    const events = await createEventBus(config.redisUrl, config.queuePrefix, logger, { publishTimeoutMs: config.eventBusPublishTimeoutMs });
     shutdown.push('event bus', () => events.close());
     const summariser = config.openai && new OpenAiHandoffSummariser({ ...config.openai, logger });
     const deskEvents = new BusDeskEvents(events);

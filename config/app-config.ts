@@ -83,6 +83,7 @@ const environmentSchema = z.object({
   MONGODB_DB: optionalString,
   REDIS_URL: url('REDIS_URL', ['redis:', 'rediss:']),
   QUEUE_PREFIX: optionalString.pipe(z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'QUEUE_PREFIX must be 1–40 letters, digits, _ or -').optional()).transform((value) => value ?? 'attune'),
+  EVENT_BUS_PUBLISH_TIMEOUT_MS: integer('EVENT_BUS_PUBLISH_TIMEOUT_MS', 1000, 50, 60_000),
   OPENAI_API_KEY: optionalString,
   OPENAI_BASE_URL: url('OPENAI_BASE_URL', ['http:', 'https:']),
   OPENAI_MODEL: optionalString.transform((value) => value ?? 'gpt-4o-mini'),
@@ -143,6 +144,8 @@ export interface AppConfig {
   readonly redisUrl?: string;
   /** Redis key prefix of the queues, so several deployments can share one Redis. */
   readonly queuePrefix: string;
+  /** How long an event on the Redis event bus may wait for Redis before it counts as not sent. */
+  readonly eventBusPublishTimeoutMs: number;
   /** Absent: no LLM; everything runs on the local models. */
   readonly openai?: { readonly apiKey: string; readonly baseUrl?: string; readonly model: string; readonly timeoutMs: number };
   readonly nluModelDir: string;
@@ -205,6 +208,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, pr
       : { kind: 'embedded', dataDir: path.resolve(vars.DATA_DIR) },
     redisUrl: vars.REDIS_URL,
     queuePrefix: vars.QUEUE_PREFIX,
+    eventBusPublishTimeoutMs: vars.EVENT_BUS_PUBLISH_TIMEOUT_MS,
     openai: vars.OPENAI_API_KEY
       ? { apiKey: vars.OPENAI_API_KEY, baseUrl: vars.OPENAI_BASE_URL, model: vars.OPENAI_MODEL, timeoutMs: vars.OPENAI_TIMEOUT_MS }
       : undefined,

@@ -3,12 +3,12 @@ import { AttuneError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import type { EventBus } from './event-bus';
 import { InProcessEventBus } from './in-process-event-bus';
-import { RedisEventBus } from './redis-event-bus';
+import { RedisEventBus, type RedisEventBusOptions } from './redis-event-bus';
 
-export async function createEventBus(redisUrl: string | undefined, prefix: string, logger?: Logger, connectTimeoutMs = 5000): Promise<EventBus> {
+export async function createEventBus(redisUrl: string | undefined, prefix: string, logger?: Logger, options: RedisEventBusOptions = {}): Promise<EventBus> {
   if (redisUrl === undefined || redisUrl === '') return new InProcessEventBus(logger);
   try {
-    return await RedisEventBus.connect(redisUrl, prefix, logger, connectTimeoutMs);
+    return await RedisEventBus.connect(redisUrl, prefix, logger, options);
   } catch (error) {
     throw new AttuneError('ATTUNE_STORAGE_UNAVAILABLE', 'The event bus could not connect to Redis at REDIS_URL.', { cause: error });
   }

@@ -74,5 +74,5 @@ describe.each([
 });
 
 it('names REDIS_URL when Redis does not answer', async () => {
-  await expect(createEventBus('redis://127.0.0.1:1', 'x', undefined, 500)).rejects.toMatchObject({ code: 'ATTUNE_STORAGE_UNAVAILABLE' });
+  await expect(createEventBus('redis://127.0.0.1:1', 'x', undefined, { connectTimeoutMs: 500 })).rejects.toMatchObject({ code: 'ATTUNE_STORAGE_UNAVAILABLE' });
 });

@@ -19,6 +19,13 @@ export interface PrivateRedis {
   kill(): Promise<void>;
   /** Starts it again on the same port and directory; resolves once it answers. */
   start(): Promise<void>;
+  /**
+   * Stops the server without closing anything (SIGSTOP), as a hung host or a network partition
+   * would: connections stay open, writes are accepted by the kernel, and nothing is answered.
+   */
+  freeze(): void;
+  /** Lets a frozen server run again (SIGCONT): it answers what was sent meanwhile. */
+  thaw(): void;
   /** Kills it and removes its directory. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -62,11 +69,18 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
     await exited;
   };
 
+  const signal = (name: 'SIGSTOP' | 'SIGCONT') => {
+    if (child === undefined || child.exitCode !== null || child.signalCode !== null) throw new Error('the private Redis is not running');
+    child.kill(name);
+  };
+
   await start();
   return {
     url,
     kill,
     start,
+    freeze: () => signal('SIGSTOP'),
+    thaw: () => signal('SIGCONT'),
     stop: async () => {
       await kill();
       await rm(dir, { recursive: true, force: true });

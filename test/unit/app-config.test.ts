@@ -33,6 +33,11 @@ describe('loadConfig', () => {
     expect(config.botCredentials).toMatchObject({ appId: 'app', appPassword: 'secret', appType: 'MultiTenant' });
   });
 
+  it('gives an event on the Redis event bus a second unless EVENT_BUS_PUBLISH_TIMEOUT_MS says otherwise', () => {
+    expect(loadConfig({}, root).eventBusPublishTimeoutMs).toBe(1000);
+    expect(loadConfig({ EVENT_BUS_PUBLISH_TIMEOUT_MS: '250' }, root).eventBusPublishTimeoutMs).toBe(250);
+  });
+
   it('runs the experiment guardrail once a minute unless EXPERIMENT_GUARDRAIL_INTERVAL_MS says otherwise', () => {
     expect(loadConfig({}, root).experimentGuardrailIntervalMs).toBe(60_000);
     expect(loadConfig({ EXPERIMENT_GUARDRAIL_INTERVAL_MS: '3600000' }, root).experimentGuardrailIntervalMs).toBe(3_600_000);
@@ -69,6 +74,7 @@ describe('loadConfig', () => {
     [{ MicrosoftAppPassword: 'secret' }, 'MicrosoftAppId'],
     [{ EXPERIMENT_GUARDRAIL_INTERVAL_MS: 'hourly' }, 'EXPERIMENT_GUARDRAIL_INTERVAL_MS'],
     [{ EXPERIMENT_GUARDRAIL_INTERVAL_MS: '10' }, 'EXPERIMENT_GUARDRAIL_INTERVAL_MS'],
+    [{ EVENT_BUS_PUBLISH_TIMEOUT_MS: '0' }, 'EVENT_BUS_PUBLISH_TIMEOUT_MS'],
   ])('rejects %j naming %s', (env, variable) => {
     const error = configError(env);
     expect(error.code).toBe('ATTUNE_CONFIG_INVALID');
