@@ -6,6 +6,11 @@
  * every new activity as it is stored, as `{ activities: [...], watermark }` — the messages Azure's
  * Direct Line sends. A client that lost its connection asks for a new streamUrl with its watermark
  * and misses nothing. Other upgrade paths are left for other handlers.
+ *
+ * Each streamUrl opens one connection (its token is single-use, as Azure's), and a conversation has
+ * at most MAX_STREAMS_PER_CONVERSATION open: a new one closes the oldest (close code 1008). A page
+ * has one; a second covers a reconnect that overlaps a connection the server has not seen drop yet.
+ * Without the cap, one token holder could open sockets without limit.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -17,15 +22,21 @@ import type { ActivitySet } from './conversation-log';
 import type { DirectLineConversation, DirectLineConversations } from './direct-line-conversations';
 import { DIRECT_LINE_PREFIX } from './direct-line-routes';
 import type { DirectLineTokens } from './direct-line-tokens';
+import { RedeemedStreamTokens } from './redeemed-stream-tokens';
 
 const STREAM_PATH = new RegExp(`^${DIRECT_LINE_PREFIX}/conversations/([^/]+)/stream$`);
 /** Protocol pings find dead connections (and keep proxies from closing idle ones). */
 const PING_INTERVAL_MS = 30_000;
+export const MAX_STREAMS_PER_CONVERSATION = 2;
+/** Policy Violation: the conversation has reached its streams; the client may ask for a new streamUrl. */
+export const REPLACED_STREAM_CLOSE_CODE = 1008;
+const REPLACED_STREAM_REASON = 'Replaced by a newer stream of this conversation.';
 
 export class DirectLineStream {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   private readonly socketsByConversation = new Map<string, Set<WebSocket>>();
   private readonly alive = new WeakSet<WebSocket>();
+  private readonly redeemed = new RedeemedStreamTokens();
   private readonly pinger: NodeJS.Timeout;
   private attachedTo?: RestifyServer;
   private readonly onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(req, socket, head);
@@ -72,19 +83,29 @@ export class DirectLineStream {
     }
     let conversation: DirectLineConversation | undefined;
     try {
-      const grant = this.tokens.verify(url.searchParams.get('t') ?? undefined, 'stream');
+      const grant = this.tokens.verifyStream(url.searchParams.get('t') ?? undefined);
       if (grant.conversationId !== conversationId) return refuse(socket, 403, 'This token is for another conversation.');
       conversation = this.conversations.touch(conversationId);
+      if (!conversation?.started) return refuse(socket, 404, 'This conversation has ended or expired.');
+      // Spent only on a connection that opens: a refused attempt leaves the URL usable.
+      if (!this.redeemed.redeem(grant.tokenId, grant.expiresAt)) {
+        return refuse(socket, 401, 'This stream URL has been used already; get a new one: GET /v3/directline/conversations/:id.');
+      }
     } catch (error) {
       return refuse(socket, 401, isAttuneError(error) ? error.message : 'The stream token is not valid.');
     }
-    if (!conversation?.started) return refuse(socket, 404, 'This conversation has ended or expired.');
     const held = conversation;
     this.wss.handleUpgrade(req, socket, head, (ws) => this.connected(ws, held, url.searchParams.get('watermark') ?? undefined));
   }
 
   private connected(ws: WebSocket, conversation: DirectLineConversation, watermark: string | undefined): void {
     const sockets = this.socketsByConversation.get(conversation.id) ?? new Set<WebSocket>();
+    // A Set keeps insertion order: the first ones are the oldest.
+    for (const oldest of sockets) {
+      if (sockets.size < MAX_STREAMS_PER_CONVERSATION) break;
+      sockets.delete(oldest);
+      oldest.close(REPLACED_STREAM_CLOSE_CODE, REPLACED_STREAM_REASON);
+    }
     sockets.add(ws);
     this.socketsByConversation.set(conversation.id, sockets);
     this.alive.add(ws);

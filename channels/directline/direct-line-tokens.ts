@@ -1,8 +1,9 @@
 /**
  * Tokens of the built-in Direct Line endpoint: HS256 JWTs (jsonwebtoken), short-lived, each scoped
  * to one conversation and one user. A `conversation` token authorises the REST calls of that
- * conversation; a `stream` token (a minute to connect) goes in the WebSocket URL, because browsers
- * cannot set headers on a WebSocket and a URL is more likely to end up in a proxy's log.
+ * conversation; a `stream` token (a minute to connect, one connection) goes in the WebSocket URL,
+ * because browsers cannot set headers on a WebSocket and a URL is more likely to end up in a
+ * proxy's log.
  *
  * The user id lives in the token (`user`, as Azure's tokens carry it), so the server, not the
  * client, decides who an activity is from: a customer cannot post as someone else.
@@ -22,6 +23,12 @@ type Scope = 'conversation' | 'stream';
 export interface DirectLineGrant {
   readonly conversationId: string;
   readonly userId: string;
+}
+
+/** A stream token's grant, with what lets it be used once: its id and when it expires (ms). */
+export interface StreamGrant extends DirectLineGrant {
+  readonly tokenId: string;
+  readonly expiresAt: number;
 }
 
 export interface IssuedToken {
@@ -44,7 +51,7 @@ export class DirectLineTokens {
     return { token: this.sign(grant, 'conversation', this.ttlSeconds), expires_in: this.ttlSeconds };
   }
 
-  /** A one-minute token for opening the conversation's WebSocket stream. */
+  /** A one-minute token for opening the conversation's WebSocket stream (once: see DirectLineStream). */
   issueStream(grant: DirectLineGrant): string {
     return this.sign(grant, 'stream', STREAM_TOKEN_TTL_SECONDS);
   }
@@ -54,6 +61,22 @@ export class DirectLineTokens {
    * @throws AttuneError ATTUNE_UNAUTHORIZED when the token is missing, forged, expired or of another scope
    */
   verify(token: string | undefined, scope: Scope = 'conversation'): DirectLineGrant {
+    const claims = this.claims(token, scope);
+    return { conversationId: claims.conv, userId: claims.user };
+  }
+
+  /**
+   * Checks a stream token like verify(…, 'stream') and returns, with its grant, its id and expiry,
+   * so that the stream can let each token through once.
+   * @throws AttuneError ATTUNE_UNAUTHORIZED as verify does
+   */
+  verifyStream(token: string | undefined): StreamGrant {
+    const claims = this.claims(token, 'stream');
+    if (typeof claims.jti !== 'string' || typeof claims.exp !== 'number') throw new AttuneError('ATTUNE_UNAUTHORIZED', 'The Direct Line token is not valid.');
+    return { conversationId: claims.conv, userId: claims.user, tokenId: claims.jti, expiresAt: claims.exp * 1000 };
+  }
+
+  private claims(token: string | undefined, scope: Scope): jwt.JwtPayload & { conv: string; user: string } {
     if (!token) throw new AttuneError('ATTUNE_UNAUTHORIZED', 'Send a Direct Line token: Authorization: Bearer <token>.');
     let claims: jwt.JwtPayload | string;
     try {
@@ -65,7 +88,7 @@ export class DirectLineTokens {
     if (typeof claims === 'string' || typeof claims.conv !== 'string' || typeof claims.user !== 'string') {
       throw new AttuneError('ATTUNE_UNAUTHORIZED', 'The Direct Line token is not valid.');
     }
-    return { conversationId: claims.conv, userId: claims.user };
+    return { ...claims, conv: claims.conv, user: claims.user };
   }
 
   private sign(grant: DirectLineGrant, scope: Scope, ttlSeconds: number): string {

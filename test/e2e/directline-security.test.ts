@@ -70,6 +70,36 @@ function upgradeStatus(url: string): Promise<number> {
   });
 }
 
+/** An open stream: the activity texts it received, and how it was closed once it is. */
+interface OpenStream {
+  readonly ws: WebSocket;
+  readonly texts: string[];
+  readonly closed: Promise<{ readonly code: number; readonly reason: string }>;
+}
+
+function openStream(url: string): Promise<OpenStream> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url);
+    const texts: string[] = [];
+    const closed = new Promise<{ code: number; reason: string }>((resolveClosed) => ws.once('close', (code, reason) => resolveClosed({ code, reason: reason.toString() })));
+    ws.on('message', (data) => {
+      const set = JSON.parse(String(data)) as { activities: Array<{ text?: string }> };
+      texts.push(...set.activities.flatMap((activity) => (activity.text === undefined ? [] : [activity.text])));
+    });
+    ws.once('open', () => resolve({ ws, texts, closed }));
+    ws.once('unexpected-response', (_req, res) => reject(new Error(`the stream was refused with ${res.statusCode}`)));
+    ws.once('error', reject);
+  });
+}
+
+async function until(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 interface LoggedActivity {
   readonly id: string;
   readonly type: string;
@@ -122,6 +152,53 @@ describe('the built-in Direct Line endpoint', () => {
       const url = new URL(a.streamUrl);
       url.searchParams.set('t', a.token);
       expect(await upgradeStatus(url.toString())).toBe(401);
+    });
+  });
+
+  describe('the streams of one conversation', () => {
+    /** A new streamUrl, as Web Chat gets one to reconnect. */
+    const freshStreamUrl = async (session: Session): Promise<string> => {
+      const response = await call(`${base}/v3/directline/conversations/${session.conversationId}`, 'GET', session.token);
+      expect(response.status).toBe(200);
+      return ((await response.json()) as Session).streamUrl;
+    };
+
+    it('opens one connection per streamUrl: the same URL again is refused (401), a fresh one from GET the conversation opens and resumes', async () => {
+      const session = await newSession(base);
+      const first = await openStream(session.streamUrl);
+      await until(() => first.texts.length > 0, 'the welcome on the first stream');
+
+      expect(await upgradeStatus(session.streamUrl)).toBe(401);
+      first.ws.terminate(); // the network drops; the URL stays spent
+      await first.closed;
+      expect(await upgradeStatus(session.streamUrl)).toBe(401);
+
+      const reconnected = await openStream(await freshStreamUrl(session));
+      await until(() => first.texts.every((text) => reconnected.texts.includes(text)), 'what the first stream got, again on the new one');
+      await call(`${base}/v3/directline/conversations/${session.conversationId}/activities`, 'POST', session.token, { type: 'message', text: 'back again' });
+      await until(() => reconnected.texts.includes('back again'), 'a new message on the new stream');
+      reconnected.ws.close();
+    });
+
+    it('keeps at most two streams per conversation: a third closes the oldest with 1008 and a reason, and the other two carry on', async () => {
+      const session = await newSession(base);
+      const oldest = await openStream(session.streamUrl);
+      const second = await openStream(await freshStreamUrl(session));
+      let oldestClosedBeforeThird = false;
+      void oldest.closed.then(() => (oldestClosedBeforeThird = true));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(oldestClosedBeforeThird).toBe(false);
+
+      const third = await openStream(await freshStreamUrl(session));
+      const stillOpen = new Promise((resolve) => setTimeout(() => resolve('still open after 5 s'), 5000).unref());
+      expect(await Promise.race([oldest.closed, stillOpen])).toEqual({ code: 1008, reason: expect.stringMatching(/newer stream/) });
+
+      const posted = await call(`${base}/v3/directline/conversations/${session.conversationId}/activities`, 'POST', session.token, { type: 'message', text: 'still there?' });
+      expect(posted.status).toBe(200);
+      await until(() => second.texts.includes('still there?') && third.texts.includes('still there?'), 'the message on both open streams');
+      expect(oldest.texts).not.toContain('still there?');
+      second.ws.close();
+      third.ws.close();
     });
   });
 

@@ -13,6 +13,7 @@ import { DIRECT_LINE_SERVICE_URL, DirectLineConnectorFactory, DirectLineRoutingA
 import { DirectLineConversations } from '../../channels/directline/direct-line-conversations';
 import { DirectLineDelivery } from '../../channels/directline/direct-line-delivery';
 import { DirectLineTokens } from '../../channels/directline/direct-line-tokens';
+import { RedeemedStreamTokens } from '../../channels/directline/redeemed-stream-tokens';
 import { loadConfig } from '../../config/app-config';
 import { isAttuneError } from '../../core/errors';
 import { InProcessEventBus } from '../../events/in-process-event-bus';
@@ -105,6 +106,14 @@ describe('DirectLineTokens', () => {
     expect(tokens.verify(tokens.issueStream(grant), 'stream')).toEqual(grant);
   });
 
+  it('gives a stream token\'s id and expiry (ms), so that the stream can let it through once until then', () => {
+    const stream = tokens.verifyStream(tokens.issueStream(grant));
+    expect(stream).toMatchObject({ ...grant, tokenId: expect.any(String) });
+    expect(stream.expiresAt - Date.now()).toBeGreaterThan(55_000);
+    expect(stream.expiresAt - Date.now()).toBeLessThanOrEqual(60_000);
+    expect(tokens.verifyStream(tokens.issueStream(grant)).tokenId).not.toBe(stream.tokenId);
+  });
+
   it('keeps scopes apart: a stream token is no REST token, and the other way round', () => {
     expect(rejects(tokens.issueStream(grant), 'conversation')).toBe(true);
     expect(rejects(tokens.issue(grant).token, 'stream')).toBe(true);
@@ -126,6 +135,20 @@ describe('DirectLineTokens', () => {
     expect(a.ephemeralKey).toBe(true);
     expect(tokens.ephemeralKey).toBe(false);
     expect(() => b.verify(a.issue(grant).token)).toThrow();
+  });
+});
+
+describe('RedeemedStreamTokens', () => {
+  it('lets each stream token through once, and forgets it when it expires (it is refused as expired then)', () => {
+    let now = 1_000_000;
+    const redeemed = new RedeemedStreamTokens(() => now);
+    expect(redeemed.redeem('first', now + 60_000)).toBe(true);
+    expect(redeemed.redeem('first', now + 60_000)).toBe(false);
+    expect(redeemed.redeem('second', now + 90_000)).toBe(true);
+    now += 60_000;
+    expect(redeemed.size).toBe(1);
+    now += 30_000;
+    expect(redeemed.size).toBe(0);
   });
 });
 
