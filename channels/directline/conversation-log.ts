@@ -6,8 +6,11 @@
  *
  * Typing indicators are ephemeral, as on Azure: pushed to open streams, never stored, no watermark.
  *
- * Bounded: a conversation keeps its last `maxActivities` activities; a client asking for older
- * ones gets what is kept. The log is in this process's memory (see DirectLineConversations).
+ * Bounded: a conversation keeps its last `maxActivities` activities, and fewer when they would
+ * hold more than `maxChars` characters of JSON (a client may post 4,000 characters of text and
+ * 8 KB of structured data per activity: by count alone, 5,000 conversations could hold 5 GB); the
+ * newest activity is always kept. A client asking for older ones gets what is kept. The log is in
+ * this process's memory (see DirectLineConversations).
  */
 import type { Activity } from 'botbuilder';
 
@@ -19,14 +22,23 @@ export interface ActivitySet {
 
 export type ActivitySetListener = (set: ActivitySet) => void;
 
+export interface ConversationLogLimits {
+  readonly maxActivities: number;
+  /** The most characters of JSON the kept activities may hold together. */
+  readonly maxChars: number;
+}
+
 export class ConversationLog {
   private readonly activities: Partial<Activity>[] = [];
+  /** The JSON length of each kept activity, in the same order. */
+  private readonly sizes: number[] = [];
+  private keptChars = 0;
   private readonly listeners = new Set<ActivitySetListener>();
   private lastWatermark = 0;
 
   constructor(
     readonly conversationId: string,
-    private readonly maxActivities: number,
+    private readonly limits: ConversationLogLimits,
   ) {}
 
   /** Stores the activity (giving it an id, a timestamp and the next watermark) and pushes it to every stream. */
@@ -37,8 +49,19 @@ export class ConversationLog {
       id: `${this.conversationId}|${String(this.lastWatermark).padStart(7, '0')}`,
       timestamp: new Date(),
     };
+    const size = JSON.stringify(stored).length;
     this.activities.push(stored);
-    if (this.activities.length > this.maxActivities) this.activities.splice(0, this.activities.length - this.maxActivities);
+    this.sizes.push(size);
+    this.keptChars += size;
+    let drop = 0;
+    while (this.activities.length - drop > 1 && (this.activities.length - drop > this.limits.maxActivities || this.keptChars > this.limits.maxChars)) {
+      this.keptChars -= this.sizes[drop]!;
+      drop += 1;
+    }
+    if (drop > 0) {
+      this.activities.splice(0, drop);
+      this.sizes.splice(0, drop);
+    }
     this.emit({ activities: [stored], watermark: String(this.lastWatermark) });
     return stored;
   }

@@ -4,14 +4,16 @@
  * Limits (documented in docs/channels.md): a conversation is forgotten after `idleMs` without
  * activity (default 1 hour; longer than a token, which the client refreshes while the page is
  * open); at most `maxConversations` are held (default 5,000; the least recently used goes first);
- * each keeps its last `maxActivities` activities (default 100). Memory stays bounded at roughly
- * maxConversations × maxActivities × ~1 KB.
+ * each keeps its last `maxActivities` activities (default 100) within `maxChars` characters of JSON
+ * (default 32,768). Memory stays bounded at roughly maxConversations × maxChars × 2 bytes (V8 may
+ * keep a string in one byte per character, or two): about 330 MB at the defaults, and far less in
+ * practice (a typical reply is a few hundred characters).
  *
  * In memory means one instance holds a conversation: behind a load balancer, route a client's
  * requests to one instance (sticky sessions), or use Azure Direct Line. Bot messages written on
  * another instance (an agent's reply) still arrive: see DirectLineDelivery.
  */
-import { ConversationLog } from './conversation-log';
+import { ConversationLog, type ConversationLogLimits } from './conversation-log';
 
 export interface DirectLineConversation {
   readonly id: string;
@@ -27,13 +29,12 @@ export interface DirectLineConversation {
   pendingTurns: number;
 }
 
-export interface ConversationLimits {
+export interface ConversationLimits extends ConversationLogLimits {
   readonly idleMs: number;
   readonly maxConversations: number;
-  readonly maxActivities: number;
 }
 
-export const DEFAULT_CONVERSATION_LIMITS: ConversationLimits = Object.freeze({ idleMs: 60 * 60_000, maxConversations: 5000, maxActivities: 100 });
+export const DEFAULT_CONVERSATION_LIMITS: ConversationLimits = Object.freeze({ idleMs: 60 * 60_000, maxConversations: 5000, maxActivities: 100, maxChars: 32 * 1024 });
 
 export type ConversationEndedListener = (conversationId: string) => void;
 
@@ -55,7 +56,7 @@ export class DirectLineConversations {
     const conversation: DirectLineConversation = {
       id,
       userId,
-      log: new ConversationLog(id, this.limits.maxActivities),
+      log: new ConversationLog(id, { maxActivities: this.limits.maxActivities, maxChars: this.limits.maxChars }),
       started: false,
       lastUsedAt: this.now(),
       turns: Promise.resolve(),

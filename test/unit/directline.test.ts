@@ -53,7 +53,7 @@ describe('Direct Line configuration', () => {
 
 describe('ConversationLog', () => {
   it('numbers stored activities 1, 2, 3 with Azure-style ids and returns what comes after a watermark', () => {
-    const log = new ConversationLog('c1', 100);
+    const log = new ConversationLog('c1', { maxActivities: 100, maxChars: 1_000_000 });
     const stored = ['a', 'b', 'c'].map((text) => log.append({ type: 'message', text }));
     expect(stored.map((activity) => activity.id)).toEqual(['c1|0000001', 'c1|0000002', 'c1|0000003']);
     expect(log.after(undefined)).toEqual({ activities: stored, watermark: '3' });
@@ -63,15 +63,28 @@ describe('ConversationLog', () => {
   });
 
   it('keeps the last N activities and still resumes a client that is behind', () => {
-    const log = new ConversationLog('c1', 2);
+    const log = new ConversationLog('c1', { maxActivities: 2, maxChars: 1_000_000 });
     for (const text of ['a', 'b', 'c', 'd']) log.append({ type: 'message', text });
     expect(log.after(undefined)).toMatchObject({ activities: [{ text: 'c' }, { text: 'd' }], watermark: '4' });
     expect(log.after('1').activities.map((a) => a.text)).toEqual(['c', 'd']);
     expect(log.after('3').activities.map((a) => a.text)).toEqual(['d']);
   });
 
+  it('keeps fewer activities when they would hold more than its characters allow, and always the newest', () => {
+    const log = new ConversationLog('c1', { maxActivities: 100, maxChars: 1_000 });
+    for (let i = 0; i < 10; i++) log.append({ type: 'message', text: String(i).repeat(300) });
+    const kept = log.after(undefined);
+    expect(kept.watermark).toBe('10');
+    expect(kept.activities.map((a) => a.text?.[0])).toEqual(['8', '9']);
+    expect(JSON.stringify(kept.activities).length).toBeLessThanOrEqual(1_000);
+    // Resuming from a watermark that was dropped gives what is kept.
+    expect(log.after('2').activities.map((a) => a.text?.[0])).toEqual(['8', '9']);
+    log.append({ type: 'message', text: 'x'.repeat(5_000) });
+    expect(log.after(undefined).activities.map((a) => a.text?.[0])).toEqual(['x']);
+  });
+
   it('pushes stored activities with their watermark, and typing without one and without storing it', () => {
-    const log = new ConversationLog('c1', 100);
+    const log = new ConversationLog('c1', { maxActivities: 100, maxChars: 1_000_000 });
     const pushed: ActivitySet[] = [];
     const stop = log.listen((set) => pushed.push(set));
     log.broadcast({ type: 'typing' });
@@ -155,7 +168,7 @@ describe('RedeemedStreamTokens', () => {
 describe('DirectLineConversations', () => {
   it('forgets a conversation idle for longer than the limit and tells the listeners', () => {
     let now = 0;
-    const conversations = new DirectLineConversations({ idleMs: 1000, maxConversations: 10, maxActivities: 10 }, () => now);
+    const conversations = new DirectLineConversations({ idleMs: 1000, maxConversations: 10, maxActivities: 10, maxChars: 100_000 }, () => now);
     const ended: string[] = [];
     conversations.onEnded((id) => ended.push(id));
     conversations.create('idle', 'dl_1');
@@ -171,7 +184,7 @@ describe('DirectLineConversations', () => {
   });
 
   it('holds at most maxConversations, dropping the least recently used', () => {
-    const conversations = new DirectLineConversations({ idleMs: 60_000, maxConversations: 2, maxActivities: 10 });
+    const conversations = new DirectLineConversations({ idleMs: 60_000, maxConversations: 2, maxActivities: 10, maxChars: 100_000 });
     conversations.create('a', 'dl_a');
     conversations.create('b', 'dl_b');
     conversations.touch('a');
