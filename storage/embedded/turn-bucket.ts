@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { TurnDocument } from '../documents/document-turns';
 import { AppendOnlyFile } from './append-only-file';
+import { DEFAULT_CHUNK_BYTES, forEachLine, forEachLineSync } from './file-lines';
 import { parseLine } from './nedb-lines';
 import { cutUnfinishedLine, fileSize, readRange } from './unfinished-line';
 
@@ -36,7 +37,11 @@ export type ConversationFilter = (conversationId: string) => boolean;
 export class TurnBucket {
   private readonly appends: AppendOnlyFile;
 
-  constructor(readonly file: string) {
+  constructor(
+    readonly file: string,
+    /** How much of the file is read at a time (tests make it small). */
+    private readonly chunkBytes = DEFAULT_CHUNK_BYTES,
+  ) {
     this.appends = new AppendOnlyFile(file, TURN_FILE_MODE);
   }
 
@@ -46,17 +51,19 @@ export class TurnBucket {
 
   /** The documents of the conversations `wanted` picks (all when absent). */
   async read(wanted?: ConversationFilter): Promise<TurnDocument[]> {
-    const content = await fs.promises.readFile(this.file, 'utf8').catch(ifMissing(''));
     const docs: TurnDocument[] = [];
-    for (const line of content.split('\n')) {
-      if (line === '') continue;
-      if (wanted !== undefined) {
-        const conversationId = conversationIdOn(line);
-        if (conversationId === undefined || !wanted(conversationId)) continue;
-      }
-      const doc = asTurnDocument(parseLine(line));
-      if (doc !== undefined) docs.push(doc);
-    }
+    await forEachLine(
+      this.file,
+      (line) => {
+        if (wanted !== undefined) {
+          const conversationId = conversationIdOn(line);
+          if (conversationId === undefined || !wanted(conversationId)) return;
+        }
+        const doc = asTurnDocument(parseLine(line));
+        if (doc !== undefined) docs.push(doc);
+      },
+      this.chunkBytes,
+    );
     return docs;
   }
 
@@ -86,19 +93,41 @@ export class TurnBucket {
    */
   removeWhere(remove: (doc: TurnDocument) => boolean): number {
     if (fileSize(this.file) === 0) return 0;
-    let removed = 0;
-    let unreadable = 0;
-    const kept: string[] = [];
-    for (const line of fs.readFileSync(this.file, 'utf8').split('\n')) {
-      if (line === '') continue;
+    const dropped = (line: string) => {
       const doc = asTurnDocument(parseLine(line));
-      if (doc === undefined) unreadable += 1;
-      else if (remove(doc)) removed += 1;
-      else kept.push(line);
-    }
-    if (removed + unreadable === 0) return 0;
+      return doc === undefined || remove(doc);
+    };
+    // A first pass finds out whether anything goes, so that a bucket without the customer is not rewritten.
+    let found = false;
+    forEachLineSync(this.file, (line) => (found ||= dropped(line)), this.chunkBytes);
+    if (!found) return 0;
+    let removed = 0;
     const rewritten = `${this.file}.rewrite`;
-    writeDurably(rewritten, kept.map((line) => `${line}\n`).join(''));
+    const fd = fs.openSync(rewritten, 'w', TURN_FILE_MODE);
+    try {
+      let pending = '';
+      forEachLineSync(
+        this.file,
+        (line) => {
+          const doc = asTurnDocument(parseLine(line));
+          if (doc === undefined) return;
+          if (remove(doc)) {
+            removed += 1;
+            return;
+          }
+          pending += `${line}\n`;
+          if (pending.length >= this.chunkBytes) {
+            fs.writeSync(fd, pending);
+            pending = '';
+          }
+        },
+        this.chunkBytes,
+      );
+      fs.writeSync(fd, pending);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
     this.appends.close();
     fs.renameSync(rewritten, this.file);
     syncDirectory(path.dirname(this.file));
@@ -147,11 +176,4 @@ export function syncDirectory(directory: string): void {
   } finally {
     fs.closeSync(fd);
   }
-}
-
-function ifMissing<T>(value: T): (error: unknown) => T {
-  return (error) => {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return value;
-    throw error;
-  };
 }
