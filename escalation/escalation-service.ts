@@ -20,7 +20,10 @@ import { WaitEstimator, type WaitEstimate } from './wait-estimate';
 export interface EscalationTimings {
   /** A queued chat older than this raises an SLA alert and moves up. */
   readonly slaMs: number;
-  /** A customer silent this long while queued or with an agent has left: the escalation is abandoned. */
+  /**
+   * A customer silent this long while queued or with an agent has left: the escalation is abandoned.
+   * Never after hours: that customer asked to be called back or answered later, not to wait in the chat.
+   */
   readonly abandonAfterMs: number;
 }
 
@@ -115,6 +118,9 @@ export class EscalationService {
 
   /** The customer spoke while waiting: they are still here, so push the abandonment timer back. */
   async customerActive(escalation: EscalationRecord, now: Date = new Date()): Promise<void> {
+    // After hours there is no abandonment clock to push back, and arming one here would abandon a
+    // callback request overnight (the customer's "Call me back" tap is a message like any other).
+    if (escalation.afterHours) return;
     await this.queue.schedule('abandon', escalation.id, now.getTime() + this.timings.abandonAfterMs);
   }
 
@@ -148,7 +154,7 @@ export class EscalationService {
     const waiting = await this.escalations.list({ statuses: ['queued', 'assigned'] }, 10_000);
     for (const escalation of waiting) {
       if (escalation.status === 'queued') await this.enqueueWithTimers(escalation, now);
-      else await this.queue.schedule('abandon', escalation.id, now.getTime() + this.timings.abandonAfterMs);
+      else if (!escalation.afterHours) await this.queue.schedule('abandon', escalation.id, now.getTime() + this.timings.abandonAfterMs);
     }
     if (waiting.length > 0) this.logger.info({ count: waiting.length }, 'escalations reconciled with the queue');
     return waiting.length;
@@ -169,6 +175,8 @@ export class EscalationService {
         return;
       }
       case 'abandon': {
+        // An after-hours request has no abandonment clock; a timer armed by an older version ends nothing.
+        if (escalation.afterHours) return;
         const [last] = (await this.turns.listByConversation(escalation.conversationId, 50)).filter((turn) => turn.role === 'customer').slice(-1);
         const silentFor = now.getTime() - (last?.at ?? escalation.createdAt).getTime();
         if (silentFor < this.timings.abandonAfterMs) {

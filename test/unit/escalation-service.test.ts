@@ -84,6 +84,27 @@ describe('EscalationService', () => {
     expect(await store.escalations.get(status.escalation.id)).toMatchObject({ status: 'queued', disposition: 'callback_requested' });
   });
 
+  it('never abandons an after-hours request by the clock, though the customer spoke to choose a callback', async () => {
+    const { escalation } = await service.escalate(request('webchat:night', saturday), saturday);
+    const schedule = jest.spyOn(queue, 'schedule');
+    // The bot hears the "Call me back" tap as the customer being active, then records the choice.
+    await store.turns.append([customerTurn('webchat:night', 'call me back', 'oos', saturday)]);
+    await service.customerActive(escalation, saturday);
+    await service.recordContactChoice(escalation, 'callback', saturday);
+    expect(schedule).not.toHaveBeenCalledWith('abandon', escalation.id, expect.any(Number));
+
+    // A timer armed by an older version is due during the night: the request still waits for Monday.
+    const night = new Date(saturday.getTime() + timings.abandonAfterMs + 60_000);
+    await service.onTimer({ kind: 'abandon', escalationId: escalation.id, dueAt: night.getTime() }, night);
+    expect(await store.escalations.get(escalation.id)).toMatchObject({ status: 'queued', disposition: 'callback_requested' });
+    expect(await queue.position(escalation.id)).toEqual({ position: 1, waiting: 1 });
+
+    // Taken on Monday and then a restart: reconcile arms no abandonment clock for it either.
+    await store.escalations.transition(escalation.id, ['queued'], 'assigned', { agentId: 'agent-1', assignedAt: mondayNoon }, mondayNoon);
+    await service.reconcile(mondayNoon);
+    expect(schedule).not.toHaveBeenCalledWith('abandon', escalation.id, expect.any(Number));
+  });
+
   it('lets the customer cancel while queued, but not once an agent has the chat', async () => {
     const { escalation } = await service.escalate(request('webchat:d', mondayNoon), mondayNoon);
     expect(await service.cancelByCustomer('webchat:d', mondayNoon)).toBe(true);
