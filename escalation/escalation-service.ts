@@ -169,9 +169,14 @@ export class EscalationService {
         if (escalation.status !== 'queued') return;
         this.logger.warn({ escalation: escalation.id, pool: escalation.pool, waitedMs: now.getTime() - escalation.createdAt.getTime() }, 'escalation waiting past its SLA');
         const boosted = await this.escalations.transition(escalation.id, ['queued'], 'queued', { priority: escalation.priority + SLA_PRIORITY_BOOST }, now);
-        await this.queue.remove(escalation.id);
-        await this.queue.enqueue({ escalationId: escalation.id, pool: escalation.pool, priority: escalation.priority + SLA_PRIORITY_BOOST, enqueuedAt: escalation.createdAt.getTime() });
-        if (boosted) await this.events.escalationChanged(boosted, 'updated', now);
+        // Taken (or ended) since it was read: whoever did that owns its place in the queue now.
+        if (boosted?.status !== 'queued') return;
+        // The queue keeps a chat's first priority, so it goes out and back in with the new one.
+        await this.queue.remove(boosted.id);
+        await this.queue.enqueue({ escalationId: boosted.id, pool: boosted.pool, priority: boosted.priority, enqueuedAt: boosted.createdAt.getTime() });
+        // A take that removed it between those two calls would leave it waiting in the queue forever.
+        if ((await this.escalations.get(boosted.id))?.status !== 'queued') await this.queue.remove(boosted.id);
+        await this.events.escalationChanged(boosted, 'updated', now);
         return;
       }
       case 'abandon': {

@@ -135,6 +135,49 @@ describe('EscalationService', () => {
     expect((await queue.waiting('apprentice'))[0]?.priority).toBe(raised!.priority);
   });
 
+  describe('when an agent takes the chat while its SLA timer is being handled', () => {
+    const due = new Date(mondayNoon.getTime() + timings.slaMs);
+
+    /** What AgentDesk.take does to the store and the queue. */
+    async function takeByAgent(escalationId: string): Promise<void> {
+      await store.escalations.transition(escalationId, ['queued'], 'assigned', { agentId: 'agent-1', assignedAt: due }, due);
+      await queue.remove(escalationId);
+    }
+
+    async function expectTakenAndOutOfTheQueue(escalationId: string, otherId: string): Promise<void> {
+      expect((await store.escalations.get(escalationId))?.status).toBe('assigned');
+      expect(await queue.position(escalationId)).toBeUndefined();
+      // The customer still waiting is next, not second behind a chat nobody will take again.
+      expect(await queue.position(otherId)).toEqual({ position: 1, waiting: 1 });
+    }
+
+    it('leaves the chat out of the queue when the take came after the timer read it', async () => {
+      const { escalation } = await service.escalate(request('webchat:race', mondayNoon), mondayNoon);
+      const other = await service.escalate(request('webchat:other', mondayNoon), mondayNoon);
+      const read = store.escalations.get.bind(store.escalations);
+      jest.spyOn(store.escalations, 'get').mockImplementationOnce(async (id) => {
+        const queued = await read(id);
+        await takeByAgent(id);
+        return queued;
+      });
+      await service.onTimer({ kind: 'sla', escalationId: escalation.id, dueAt: due.getTime() }, due);
+      await expectTakenAndOutOfTheQueue(escalation.id, other.escalation.id);
+      expect((await store.escalations.get(escalation.id))?.priority).toBe(escalation.priority);
+    });
+
+    it('leaves the chat out of the queue when the take came while the timer re-queued it', async () => {
+      const { escalation } = await service.escalate(request('webchat:race', mondayNoon), mondayNoon);
+      const other = await service.escalate(request('webchat:other', mondayNoon), mondayNoon);
+      const remove = queue.remove.bind(queue);
+      jest.spyOn(queue, 'remove').mockImplementationOnce(async (id) => {
+        await takeByAgent(id);
+        return remove(id);
+      });
+      await service.onTimer({ kind: 'sla', escalationId: escalation.id, dueAt: due.getTime() }, due);
+      await expectTakenAndOutOfTheQueue(escalation.id, other.escalation.id);
+    });
+  });
+
   it('rebuilds the queue from the store after a restart', async () => {
     const { escalation } = await service.escalate(request('webchat:i', mondayNoon), mondayNoon);
     await queue.close();
