@@ -166,9 +166,11 @@ export class EscalationService {
     if (!escalation || (escalation.status !== 'queued' && escalation.status !== 'assigned')) return;
     switch (timer.kind) {
       case 'sla': {
-        if (escalation.status !== 'queued') return;
+        // Delivered again (a retry, a restart, another instance's reconcile): it moved up already.
+        if (escalation.status !== 'queued' || escalation.slaBreachedAt) return;
         this.logger.warn({ escalation: escalation.id, pool: escalation.pool, waitedMs: now.getTime() - escalation.createdAt.getTime() }, 'escalation waiting past its SLA');
-        const boosted = await this.escalations.transition(escalation.id, ['queued'], 'queued', { priority: escalation.priority + SLA_PRIORITY_BOOST }, now);
+        // Two deliveries that both read it unbreached both write the same priority, from the same read.
+        const boosted = await this.escalations.transition(escalation.id, ['queued'], 'queued', { priority: escalation.priority + SLA_PRIORITY_BOOST, slaBreachedAt: now }, now);
         // Taken (or ended) since it was read: whoever did that owns its place in the queue now.
         if (boosted?.status !== 'queued') return;
         // The queue keeps a chat's first priority, so it goes out and back in with the new one.
@@ -208,7 +210,8 @@ export class EscalationService {
       await this.queue.schedule('after_hours_callback', escalation.id, nextOpening(this.hours, now).getTime());
       return; // nobody can pick it up before opening: no SLA or abandonment clock overnight
     }
-    await this.queue.schedule('sla', escalation.id, escalation.createdAt.getTime() + this.timings.slaMs);
+    // Past its SLA once already: it moved up then, and re-arming would fire at once (createdAt + slaMs is past).
+    if (!escalation.slaBreachedAt) await this.queue.schedule('sla', escalation.id, escalation.createdAt.getTime() + this.timings.slaMs);
     await this.queue.schedule('abandon', escalation.id, now.getTime() + this.timings.abandonAfterMs);
   }
 

@@ -245,6 +245,8 @@ export interface EscalationRecord {
   readonly createdAt: Date;
   readonly updatedAt: Date;
   readonly assignedAt?: Date;
+  /** When it first waited past its SLA and moved up: it moves up once, however often the timer fires. */
+  readonly slaBreachedAt?: Date;
   readonly endedAt?: Date;
   readonly disposition?: string;
   /** Customer satisfaction 1–5 after the chat. */
@@ -252,7 +254,7 @@ export interface EscalationRecord {
 }
 
 /** Fields a status transition may set alongside the new status. */
-export type EscalationChanges = Partial<Pick<EscalationRecord, 'agentId' | 'pool' | 'priority' | 'assignedAt' | 'endedAt' | 'disposition'>>;
+export type EscalationChanges = Partial<Pick<EscalationRecord, 'agentId' | 'pool' | 'priority' | 'assignedAt' | 'slaBreachedAt' | 'endedAt' | 'disposition'>>;
 
 export interface EscalationFilter {
   readonly statuses: readonly EscalationStatus[];

@@ -29,7 +29,7 @@ function escalationsContract(newStore: StoreFactory): void {
 
       const stored = await escalations.get('esc-1');
       expect(stored).toStrictEqual(record);
-      for (const field of ['customerId', 'agentId', 'assignedAt', 'endedAt', 'disposition', 'csat']) {
+      for (const field of ['customerId', 'agentId', 'assignedAt', 'slaBreachedAt', 'endedAt', 'disposition', 'csat']) {
         expect(stored).not.toHaveProperty(field);
       }
       expect(stored?.handoff).not.toHaveProperty('dialogInProgress');
@@ -43,6 +43,7 @@ function escalationsContract(newStore: StoreFactory): void {
         afterHours: true,
         agentId: 'agent-7',
         assignedAt: at(60),
+        slaBreachedAt: at(50),
         endedAt: at(600),
         disposition: 'card_unblocked',
         csat: 4,
@@ -52,6 +53,7 @@ function escalationsContract(newStore: StoreFactory): void {
       const stored = await escalations.get('esc-1');
       expect(stored).toStrictEqual(record);
       expect(stored?.assignedAt).toBeInstanceOf(Date);
+      expect(stored?.slaBreachedAt).toBeInstanceOf(Date);
       expect(stored?.endedAt).toBeInstanceOf(Date);
     });
 
@@ -92,7 +94,7 @@ function escalationsContract(newStore: StoreFactory): void {
   describe('transition', () => {
     it('moves the status, applies the changes and sets updatedAt; resolves the updated record', async () => {
       await escalations.create(anEscalation());
-      const changes = { agentId: 'agent-1', pool: 'expert', priority: 5, assignedAt: at(90) } as const;
+      const changes = { agentId: 'agent-1', pool: 'expert', priority: 5, assignedAt: at(90), slaBreachedAt: at(60) } as const;
       const updated = await escalations.transition('esc-1', ['queued'], 'assigned', changes, at(91));
       const expected = anEscalation({ ...changes, status: 'assigned', updatedAt: at(91) });
       expect(updated).toStrictEqual(expected);

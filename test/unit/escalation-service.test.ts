@@ -135,6 +135,24 @@ describe('EscalationService', () => {
     expect((await queue.waiting('apprentice'))[0]?.priority).toBe(raised!.priority);
   });
 
+  it('moves a chat up once, however often its SLA timer is delivered again or re-armed', async () => {
+    const { escalation } = await service.escalate(request('webchat:late', mondayNoon), mondayNoon);
+    const due = new Date(mondayNoon.getTime() + timings.slaMs);
+    const sla = { kind: 'sla', escalationId: escalation.id, dueAt: due.getTime() } as const;
+    await service.onTimer(sla, due);
+    const raised = (await store.escalations.get(escalation.id))!;
+    expect(raised.priority).toBeGreaterThan(escalation.priority);
+
+    // A rolling deploy of three instances: each reconciles at start, and none re-arms the SLA timer.
+    const schedule = jest.spyOn(queue, 'schedule');
+    for (let instance = 0; instance < 3; instance += 1) await service.reconcile(due);
+    expect(schedule).not.toHaveBeenCalledWith('sla', escalation.id, expect.any(Number));
+    // A timer delivered again (at least once delivery) changes nothing either.
+    await service.onTimer(sla, new Date(due.getTime() + 60_000));
+    expect((await store.escalations.get(escalation.id))?.priority).toBe(raised.priority);
+    expect(await queue.waiting('apprentice')).toEqual([expect.objectContaining({ escalationId: escalation.id, priority: raised.priority })]);
+  });
+
   describe('when an agent takes the chat while its SLA timer is being handled', () => {
     const due = new Date(mondayNoon.getTime() + timings.slaMs);
 
