@@ -147,7 +147,7 @@ export async function startAttune(config: AppConfig, logger: Logger, options: St
     const deskStream = await DeskEventStream.start(events, logger, { heartbeatMs: options.deskHeartbeatMs });
     shutdown.push('desk event streams', () => deskStream.close());
     const deskAssist = { stream: deskStream, suggester: createReplySuggester(content, config.openai, logger) };
-    registerAgentApi(server, staffAuth, new AgentDesk(store.escalations, store.turns, store.conversations, queue, messenger, content, logger, deskEvents), logger, deskAssist);
+    registerAgentApi(server, staffAuth, new AgentDesk(store.escalations, store.turns, store.conversations, queue, config.escalation, messenger, content, logger, deskEvents), logger, deskAssist);
     await registerAgentDeskPage(server, webDir);
     const experimentService = new ExperimentService({ experiments: store.experiments, analytics: store.analytics, events, content, logger });
     registerContentApi(server, { auth: staffAuth, publisher, experiments: experimentService, previewProfiles: PreviewProfiles.demo(), defaultLocale: config.defaultLocale, logger });

@@ -13,6 +13,7 @@ import type { Tone } from '../personalization/tone';
 import type { AgentPool, Conversations, EscalationRecord, Escalations, TurnRecord, Turns } from '../storage/ports';
 import { mayOpen, poolsOf, type DeskAgent } from './desk-access';
 import { NO_DESK_EVENTS, type DeskEvents } from './desk-events';
+import { slaDueAt, type EscalationTimings } from './escalation-service';
 import type { AgentQueue } from './queue/agent-queue';
 
 export type { DeskAgent } from './desk-access';
@@ -55,6 +56,8 @@ export class AgentDesk {
     private readonly turns: Turns,
     private readonly conversations: Conversations,
     private readonly queue: AgentQueue,
+    /** The SLA a transferred chat waits under again. */
+    private readonly timings: Pick<EscalationTimings, 'slaMs'>,
     private readonly messenger: CustomerMessenger,
     private readonly content: ContentLibrary,
     private readonly logger: Logger,
@@ -128,12 +131,18 @@ export class AgentDesk {
     return note;
   }
 
-  /** Hands the chat to the other pool: it waits there again, keeping its place by age and priority. */
+  /**
+   * Hands the chat to the other pool: it waits there again, keeping its place by age and priority,
+   * under its SLA again (taking it stopped that clock). It is nobody's until someone takes it: the
+   * agent who passed it on no longer reads its transcript or gets its messages.
+   */
   async transfer(agent: DeskAgent, id: string, pool: AgentPool, now: Date = new Date()): Promise<EscalationRecord> {
     const escalation = await this.ownedBy(agent, id);
-    const moved = await this.escalations.transition(escalation.id, ['assigned'], 'queued', { pool }, now);
+    const moved = await this.escalations.transition(escalation.id, ['assigned'], 'queued', { pool, agentId: null, assignedAt: null }, now);
     if (!moved) throw new AttuneError('ATTUNE_ESCALATION_STATE', 'This chat has already ended.');
     await this.queue.enqueue({ escalationId: moved.id, pool, priority: moved.priority, enqueuedAt: moved.createdAt.getTime() });
+    const slaDue = slaDueAt(moved, this.timings.slaMs);
+    if (slaDue !== undefined) await this.queue.schedule('sla', moved.id, slaDue);
     await this.conversations.transition(moved.conversationId, ['with_agent'], 'queued', now);
     await this.events.escalationChanged(moved, 'transferred', now);
     await this.tell(moved, 'handoff.transferred', {});

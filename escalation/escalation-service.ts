@@ -50,6 +50,16 @@ export interface WaitingStatus {
   readonly opensAt?: Date;
 }
 
+/**
+ * When a waiting chat's SLA timer is due (epoch ms), or undefined when it has none: after hours
+ * nobody can pick it up before opening, and a chat that breached its SLA has moved up already
+ * (once). The clock runs from when the customer asked, also after a transfer.
+ */
+export function slaDueAt(escalation: EscalationRecord, slaMs: number): number | undefined {
+  if (escalation.afterHours || escalation.slaBreachedAt) return undefined;
+  return escalation.createdAt.getTime() + slaMs;
+}
+
 /** How an after-hours customer wants the team to get back to them. */
 export type ContactChoice = 'callback' | 'message';
 
@@ -211,7 +221,8 @@ export class EscalationService {
       return; // nobody can pick it up before opening: no SLA or abandonment clock overnight
     }
     // Past its SLA once already: it moved up then, and re-arming would fire at once (createdAt + slaMs is past).
-    if (!escalation.slaBreachedAt) await this.queue.schedule('sla', escalation.id, escalation.createdAt.getTime() + this.timings.slaMs);
+    const slaDue = slaDueAt(escalation, this.timings.slaMs);
+    if (slaDue !== undefined) await this.queue.schedule('sla', escalation.id, slaDue);
     await this.queue.schedule('abandon', escalation.id, now.getTime() + this.timings.abandonAfterMs);
   }
 

@@ -3,7 +3,7 @@
  * Two technology adapters implement it: nedb (embedded and memory kinds) and the MongoDB driver.
  *
  * It deliberately offers only what both engines (and the MongoDB-compatible test server) do the
- * same way: equality and `$in/$ne/$lt/$lte/$gt/$gte` filters on top-level fields, `$set` updates,
+ * same way: equality and `$in/$ne/$lt/$lte/$gt/$gte` filters on top-level fields, `$set` and `$unset` updates,
  * whole-document replaces, and inserts. No array update operators: collections append by inserting.
  */
 
@@ -30,6 +30,9 @@ export interface Comparison<V> {
  */
 export type Filter<TDoc> = { readonly [K in keyof TDoc]?: Element<TDoc[K]> | Comparison<Element<TDoc[K]>> };
 
+/** A top-level field an update may remove: an optional one (the `_id` never). */
+export type UnsetField<TDoc> = Exclude<{ [K in keyof TDoc]-?: undefined extends TDoc[K] ? K : never }[keyof TDoc], '_id'> & string;
+
 /** Sort order, most significant field first (object key order is preserved). */
 export type Sort<TDoc> = { readonly [K in keyof TDoc]?: 1 | -1 };
 
@@ -53,8 +56,11 @@ export interface DocumentCollection<TDoc extends StoredDocument> {
   insertMany(docs: readonly TDoc[]): Promise<void>;
   findOne(filter: Filter<TDoc>): Promise<TDoc | undefined>;
   find(filter: Filter<TDoc>, options?: FindOptions<TDoc>): Promise<TDoc[]>;
-  /** Applies `$set` to the first matching document; resolves the number matched (0 or 1). */
-  updateOne(filter: Filter<TDoc>, set: Partial<Omit<TDoc, '_id'>>): Promise<number>;
+  /**
+   * Applies `$set`, and removes the `unset` fields (`$unset`), on the first matching document in one
+   * write; resolves the number matched (0 or 1).
+   */
+  updateOne(filter: Filter<TDoc>, set: Partial<Omit<TDoc, '_id'>>, unset?: readonly UnsetField<TDoc>[]): Promise<number>;
   /**
    * Replaces the first matching document (inserting `doc` when `upsert` and none matches);
    * resolves how many documents were replaced or inserted (0 or 1).

@@ -253,8 +253,15 @@ export interface EscalationRecord {
   readonly csat?: number;
 }
 
-/** Fields a status transition may set alongside the new status. */
-export type EscalationChanges = Partial<Pick<EscalationRecord, 'agentId' | 'pool' | 'priority' | 'assignedAt' | 'slaBreachedAt' | 'endedAt' | 'disposition'>>;
+/**
+ * Fields a status transition may set alongside the new status; a change left undefined keeps the
+ * stored value. `null` clears the agent and the assignment time: a transferred chat is nobody's
+ * until someone takes it again (the desk lets whoever holds `agentId` read the chat).
+ */
+export type EscalationChanges = Partial<Pick<EscalationRecord, 'pool' | 'priority' | 'slaBreachedAt' | 'endedAt' | 'disposition'>> & {
+  readonly agentId?: string | null;
+  readonly assignedAt?: Date | null;
+};
 
 export interface EscalationFilter {
   readonly statuses: readonly EscalationStatus[];

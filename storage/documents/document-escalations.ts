@@ -54,7 +54,8 @@ export class DocumentEscalations implements Escalations {
 
   /**
    * Changes left undefined keep their stored value on every engine (MongoDB ignores undefined,
-   * nedb would store it); the port offers no way to clear a field.
+   * nedb would store it); a `null` agent or assignment time is removed from the document (`$unset`),
+   * so reads show the field absent, as on a chat never taken.
    */
   async transition(
     id: string,
@@ -65,8 +66,8 @@ export class DocumentEscalations implements Escalations {
   ): Promise<EscalationRecord | undefined> {
     // One conditional update: of concurrent transitions from the same status, the engine lets one
     // match. status and updatedAt go last so that no change can override them.
-    const set = { ...definedOnly(changes), status: to, updatedAt: at };
-    const matched = await this.collection.updateOne({ _id: id, status: { $in: from } }, set);
+    const { set, unset } = split(changes);
+    const matched = await this.collection.updateOne({ _id: id, status: { $in: from } }, { ...set, status: to, updatedAt: at }, unset);
     if (matched === 0) return undefined;
     // A later writer may have moved it on already; the caller then sees that newer state.
     return this.get(id);
@@ -176,6 +177,14 @@ function toRecord(doc: EscalationDocument): EscalationRecord {
   return { id: _id, ...fields, conversationReference, ...(typeof csat === 'number' ? { csat } : {}) };
 }
 
-function definedOnly(changes: EscalationChanges): EscalationChanges {
-  return Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined));
+/** The changes to `$set` (undefined ones dropped) and the fields a `null` change removes. */
+function split(changes: EscalationChanges): { set: Partial<EscalationDocument>; unset: ('agentId' | 'assignedAt')[] } {
+  const { agentId, assignedAt, ...others } = changes;
+  const set: Partial<EscalationDocument> = {
+    ...Object.fromEntries(Object.entries(others).filter(([, value]) => value !== undefined)),
+    ...(typeof agentId === 'string' ? { agentId } : {}),
+    ...(assignedAt instanceof Date ? { assignedAt } : {}),
+  };
+  const unset = [...(agentId === null ? (['agentId'] as const) : []), ...(assignedAt === null ? (['assignedAt'] as const) : [])];
+  return { set, unset };
 }

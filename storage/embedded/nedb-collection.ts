@@ -8,6 +8,7 @@ import type {
   FindOptions,
   IndexSpec,
   StoredDocument,
+  UnsetField,
 } from '../document-collection';
 import type { StoreLifecycle } from '../store-lifecycle';
 import { appendThroughKeptOpenFile, type KeptOpenAppends } from './kept-open-appends';
@@ -148,9 +149,10 @@ export class NedbCollection<TDoc extends StoredDocument> implements DocumentColl
     return await this.inLineWithFile(() => cursor);
   }
 
-  async updateOne(filter: Filter<TDoc>, set: Partial<Omit<TDoc, '_id'>>): Promise<number> {
+  async updateOne(filter: Filter<TDoc>, set: Partial<Omit<TDoc, '_id'>>, unset: readonly UnsetField<TDoc>[] = []): Promise<number> {
     this.lifecycle.assertOpen();
-    const { numAffected } = await this.inLineWithFile(() => this.datastore.updateAsync(filter, { $set: set }, { multi: false, upsert: false }));
+    const update = unset.length === 0 ? { $set: set } : { $set: set, $unset: Object.fromEntries(unset.map((field) => [field, true])) };
+    const { numAffected } = await this.inLineWithFile(() => this.datastore.updateAsync(filter, update, { multi: false, upsert: false }));
     return numAffected;
   }
 

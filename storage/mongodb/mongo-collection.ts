@@ -9,6 +9,7 @@ import {
   type IndexSpecification,
   type OptionalUnlessRequiredId,
   type Sort as MongoSort,
+  type UpdateFilter,
 } from 'mongodb';
 import { AttuneError } from '../../core/errors';
 import type {
@@ -17,6 +18,7 @@ import type {
   FindOptions,
   IndexSpec,
   StoredDocument,
+  UnsetField,
 } from '../document-collection';
 import type { StoreLifecycle } from '../store-lifecycle';
 
@@ -75,10 +77,12 @@ export class MongoCollection<TDoc extends StoredDocument> implements DocumentCol
     }
   }
 
-  async updateOne(filter: Filter<TDoc>, set: Partial<Omit<TDoc, '_id'>>): Promise<number> {
+  async updateOne(filter: Filter<TDoc>, set: Partial<Omit<TDoc, '_id'>>, unset: readonly UnsetField<TDoc>[] = []): Promise<number> {
     this.lifecycle.assertOpen();
     try {
-      const result = await this.collection.updateOne(toMongoFilter(filter), { $set: set as Partial<TDoc> });
+      const update: UpdateFilter<TDoc> = { $set: set as Partial<TDoc> };
+      if (unset.length > 0) update.$unset = Object.fromEntries(unset.map((field) => [field, ''])) as UpdateFilter<TDoc>['$unset'];
+      const result = await this.collection.updateOne(toMongoFilter(filter), update);
       return result.matchedCount;
     } catch (error) {
       throw toStorageError(error);

@@ -114,6 +114,19 @@ function escalationsContract(newStore: StoreFactory): void {
       expect(await escalations.get('esc-1')).toStrictEqual(updated);
     });
 
+    it('clears the agent and the assignment time when their change is null (a transfer), keeping the rest', async () => {
+      await escalations.create(anEscalation({ status: 'assigned', agentId: 'agent-1', assignedAt: at(90), slaBreachedAt: at(60) }));
+      const moved = await escalations.transition('esc-1', ['assigned'], 'queued', { pool: 'expert', agentId: null, assignedAt: null }, at(200));
+      const expected = anEscalation({ status: 'queued', pool: 'expert', slaBreachedAt: at(60), updatedAt: at(200) });
+      expect(moved).toStrictEqual(expected);
+      expect(await escalations.get('esc-1')).toStrictEqual(expected);
+      expect(await escalations.get('esc-1')).not.toHaveProperty('agentId');
+
+      // Taken again: the new agent and time are set as on a first take.
+      const retaken = await escalations.transition('esc-1', ['queued'], 'assigned', { agentId: 'agent-2', assignedAt: at(300) }, at(300));
+      expect(retaken).toMatchObject({ status: 'assigned', agentId: 'agent-2', assignedAt: at(300) });
+    });
+
     it('refuses a transition from another status: resolves undefined and changes nothing', async () => {
       const record = anEscalation({ status: 'resolved', endedAt: at(300) });
       await escalations.create(record);

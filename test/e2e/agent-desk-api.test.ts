@@ -117,6 +117,8 @@ describe('agent API: take, talk, resolve', () => {
     expect(moved).toMatchObject({ status: 200, json: { status: 'queued', pool: 'expert' } });
     const [told] = (await connector.waitFor(customer.conversationId, sentBefore + 1)).slice(sentBefore);
     expect(templateOf(told!)).toBe('handoff.transferred');
+    // Passed on: the apprentice no longer reads the chat, which waits for an expert.
+    expect((await api('GET', `/api/agent/escalations/${escalation!.id}`, 'ann')).status).toBe(404);
     const expertQueue = (await api('GET', '/api/agent/queue', 'eve')).json as { chats: { id: string }[] };
     expect(expertQueue.chats.map((c) => c.id)).toContain(escalation!.id);
     expect((await api('POST', `/api/agent/escalations/${escalation!.id}/take`, 'eve')).status).toBe(200);

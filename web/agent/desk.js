@@ -187,7 +187,13 @@
 
   async function refreshAll() {
     await refreshQueue();
-    if (state.open) await openChat(state.open.escalation.id);
+    if (!state.open) return;
+    try {
+      await openChat(state.open.escalation.id);
+    } catch {
+      // Transferred to a pool the agent does not work (404): no longer theirs to read, so the page
+      // keeps what it showed, with the controls off. Anything else: the next reconnect retries.
+    }
   }
 
   // ---------- the queue ----------
@@ -363,7 +369,7 @@
     if (!state.open) return;
     try {
       const moved = await api('POST', `/api/agent/escalations/${encodeURIComponent(state.open.escalation.id)}/transfer`, { pool: $('transfer-pool').value });
-      state.open.escalation = { ...state.open.escalation, status: moved.status, pool: moved.pool };
+      state.open.escalation = { ...state.open.escalation, status: moved.status, pool: moved.pool, agentId: moved.agentId };
       renderChatStatus();
     } catch (error) {
       $('chat-error').textContent = `Not transferred: ${error.message}`;

@@ -1,0 +1,130 @@
+/**
+ * The agent desk over the in-memory store and the in-process queue: what an agent (and the
+ * customer on the other end) notices when chats are taken, transferred and written to.
+ */
+import path from 'node:path';
+import type { Activity } from 'botbuilder';
+import pino from 'pino';
+import { ContentLibrary } from '../../content/content-library';
+import { AgentDesk, type DeskAgent } from '../../escalation/agent-desk';
+import { parseBusinessHours } from '../../escalation/business-hours';
+import { mayReceive } from '../../escalation/desk-access';
+import { BusDeskEvents } from '../../escalation/desk-events';
+import { EscalationService } from '../../escalation/escalation-service';
+import { InProcessAgentQueue } from '../../escalation/queue/in-process-agent-queue';
+import { InProcessEventBus } from '../../events/in-process-event-bus';
+import type { DeskEvent } from '../../events/topics';
+import { createStore } from '../../storage/create-store';
+import type { AttuneStore, TurnRecord } from '../../storage/ports';
+import { expectAttuneError } from '../support/expect-attune-error';
+
+const logger = pino({ level: 'silent' });
+const weekdays = parseBusinessHours('09:00-17:00', 'Mon-Fri', 'Europe/London');
+const timings = { slaMs: 10 * 60_000, abandonAfterMs: 30 * 60_000 };
+const mondayNoon = new Date('2026-11-23T12:00:00Z');
+const minutesLater = (minutes: number) => new Date(mondayNoon.getTime() + minutes * 60_000);
+
+const ann: DeskAgent = { id: 'agent-ann', name: 'ann', pool: 'apprentice', role: 'agent' };
+const eve: DeskAgent = { id: 'agent-eve', name: 'eve', pool: 'expert', role: 'agent' };
+
+describe('AgentDesk', () => {
+  let content: ContentLibrary;
+  let store: AttuneStore;
+  let queue: InProcessAgentQueue;
+  let bus: InProcessEventBus;
+  let service: EscalationService;
+  let desk: AgentDesk;
+  /** What the customer received, in order. */
+  let delivered: Partial<Activity>[];
+  /** Everything published to the desks. */
+  let published: DeskEvent[];
+
+  beforeAll(async () => {
+    content = await ContentLibrary.load(path.join(__dirname, '..', '..', 'content'), 'en');
+  });
+
+  beforeEach(async () => {
+    store = await createStore({ kind: 'memory' });
+    queue = new InProcessAgentQueue({ logger });
+    bus = new InProcessEventBus(logger);
+    published = [];
+    await bus.subscribe('desk', (event) => published.push(event));
+    const events = new BusDeskEvents(bus);
+    service = new EscalationService(store.escalations, store.turns, queue, weekdays, timings, logger, undefined, events);
+    delivered = [];
+    const messenger = { send: async (_reference: Readonly<Record<string, unknown>>, activity: Partial<Activity>) => void delivered.push(activity) };
+    desk = new AgentDesk(store.escalations, store.turns, store.conversations, queue, timings, messenger, content, logger, events);
+  });
+
+  afterEach(async () => {
+    await queue.close();
+    await bus.close();
+    await store.close();
+  });
+
+  async function escalate(conversationId: string, at: Date = mondayNoon): Promise<string> {
+    const { escalation } = await service.escalate(
+      {
+        conversationId,
+        channelId: 'webchat',
+        trigger: 'human_request',
+        reasons: [],
+        frustration: 0.2,
+        failedTurns: 0,
+        conversationReference: { conversation: { id: conversationId } },
+        history: [],
+      },
+      at,
+    );
+    return escalation.id;
+  }
+
+  /** The desk events `agent`'s stream lets through, once the bus has delivered what was published. */
+  async function receivedBy(agent: DeskAgent): Promise<DeskEvent[]> {
+    await new Promise((resolve) => setImmediate(resolve));
+    return published.filter((event) => mayReceive(agent, event));
+  }
+
+  describe('transfer', () => {
+    it('leaves the chat to nobody: the agent who passed it on no longer reads it or gets its messages', async () => {
+      const id = await escalate('webchat:move');
+      await desk.take(ann, id, minutesLater(1));
+      const moved = await desk.transfer(ann, id, 'expert', minutesLater(3));
+      expect(moved).toMatchObject({ status: 'queued', pool: 'expert' });
+      expect(moved).not.toHaveProperty('agentId');
+      expect(moved).not.toHaveProperty('assignedAt');
+
+      await expectAttuneError(desk.open(ann, id), 'ATTUNE_ESCALATION_NOT_FOUND');
+      expect((await desk.open(eve, id)).escalation.id).toBe(id);
+
+      // The customer writes while the chat waits for an expert; the bot publishes it for the desks.
+      const said: TurnRecord = { id: 'turn-wait', conversationId: 'webchat:move', role: 'customer', text: 'my new address is 4 Elm Road', at: minutesLater(4) };
+      await store.turns.append([said]);
+      await new BusDeskEvents(bus).transcriptAdded((await store.escalations.get(id))!, [said]);
+      const lines = (events: DeskEvent[]) => events.filter((event) => event.type === 'transcript_added').map((event) => event.turn.text);
+      expect(lines(await receivedBy(ann))).not.toContain('my new address is 4 Elm Road');
+      expect(lines(await receivedBy(eve))).toContain('my new address is 4 Elm Road');
+
+      const retaken = await desk.take(eve, id, minutesLater(5));
+      expect(retaken).toMatchObject({ status: 'assigned', agentId: eve.id, assignedAt: minutesLater(5) });
+    });
+
+    it('puts the chat under its SLA again, unless it has breached it already', async () => {
+      const schedule = jest.spyOn(queue, 'schedule');
+      const onTime = await escalate('webchat:on-time');
+      await desk.take(ann, onTime, minutesLater(1));
+      schedule.mockClear();
+      await desk.transfer(ann, onTime, 'expert', minutesLater(3));
+      expect(schedule).toHaveBeenCalledWith('sla', onTime, minutesLater(timings.slaMs / 60_000).getTime());
+
+      // Waited past its SLA before anyone took it: it moved up then, and moves up no further.
+      const late = await escalate('webchat:late');
+      await service.onTimer({ kind: 'sla', escalationId: late, dueAt: minutesLater(10).getTime() }, minutesLater(10));
+      await desk.take(ann, late, minutesLater(11));
+      schedule.mockClear();
+      await desk.transfer(ann, late, 'expert', minutesLater(12));
+      expect(schedule).not.toHaveBeenCalledWith('sla', late, expect.any(Number));
+      expect(await queue.waiting('expert')).toContainEqual(expect.objectContaining({ escalationId: late }));
+    });
+  });
+});
