@@ -27,6 +27,7 @@ export const ERROR_CODES = {
   ATTUNE_EXPERIMENT_STATE: 'The experiment is not in a state that allows this (e.g. starting one that was stopped).',
   ATTUNE_CONVERSATION_NOT_FOUND: "The customer's conversation is gone: no instance holds that Direct Line conversation (it ended, expired, or never existed), or the channel refused a message to it.",
   ATTUNE_DIRECT_LINE_UNAVAILABLE: 'Azure Direct Line did not give the web chat a token (DIRECT_LINE_SECRET set).',
+  ATTUNE_MESSAGE_NOT_DELIVERED: "An agent's message sent again with the same message id had not been delivered the first time (it stays in the transcript, marked so); it is not sent twice: send it as a new message.",
   ATTUNE_EVENT_BUS_UNAVAILABLE: "The event bus (Redis) could not send an event that had to reach another instance (e.g. an agent's message for a web chat held there): nothing was delivered; try again.",
 } as const;
 

@@ -24,6 +24,13 @@ export interface CustomerMessenger {
   send(conversationReference: Readonly<Record<string, unknown>>, activity: Partial<Activity>): Promise<void>;
 }
 
+/** What an agent writes to the customer. */
+export interface AgentMessage {
+  readonly text: string;
+  /** The desk's id for this message, repeated when it retries without having had an answer. */
+  readonly clientMessageId?: string;
+}
+
 export interface QueueItem {
   readonly id: string;
   readonly pool: AgentPool;
@@ -106,16 +113,48 @@ export class AgentDesk {
     return taken;
   }
 
-  /** Sends the agent's words to the customer on their channel, and records them; resolves the recorded turn. */
-  async sendMessage(agent: DeskAgent, id: string, text: string, now: Date = new Date()): Promise<TurnRecord> {
+  /**
+   * Records the agent's words, then sends them to the customer on their channel; resolves the
+   * recorded turn.
+   *
+   * Recorded first, so a message the customer got is always in the transcript, and a failed write
+   * sends nothing. Turns are append-only (no engine updates or removes one), so a send that fails
+   * leaves the turn, followed by a note saying it was not delivered, and rejects with the send's
+   * error. `clientMessageId` (the desk makes one per message, and repeats it when it got no answer)
+   * names the turn, so a repeat finds it instead of sending again: each id is sent at most once. A
+   * repeat resolves the turn recorded the first time, or, if that one was not delivered, rejects
+   * with ATTUNE_MESSAGE_NOT_DELIVERED. It does not resend: a resend's own outcome would need another
+   * record, and the agent, told, simply sends the words again as a new message.
+   */
+  async sendMessage(agent: DeskAgent, id: string, message: AgentMessage, now: Date = new Date()): Promise<TurnRecord> {
     const escalation = await this.ownedBy(agent, id);
-    const trimmed = text.trim();
+    const trimmed = message.text.trim();
     if (trimmed === '' || trimmed.length > MAX_MESSAGE_LENGTH) {
       throw new AttuneError('ATTUNE_REQUEST_INVALID', `A message must have 1 to ${MAX_MESSAGE_LENGTH} characters.`);
     }
-    await this.messenger.send(escalation.conversationReference, { type: 'message', text: trimmed, channelData: { attune: { from: 'agent' } } });
-    const turn: TurnRecord = { id: randomUUID(), conversationId: escalation.conversationId, customerId: escalation.customerId, role: 'agent', text: trimmed, at: now };
-    await this.turns.append([turn]);
+    const turnId = message.clientMessageId === undefined ? randomUUID() : `${escalation.id}:${message.clientMessageId}`;
+    const turn: TurnRecord = { id: turnId, conversationId: escalation.conversationId, customerId: escalation.customerId, role: 'agent', text: trimmed, at: now };
+    try {
+      await this.turns.append([turn]);
+    } catch (error) {
+      if (message.clientMessageId !== undefined && isAttuneError(error, 'ATTUNE_STORAGE_CONFLICT')) return this.repeated(escalation, turn, error);
+      throw error;
+    }
+    try {
+      await this.messenger.send(escalation.conversationReference, { type: 'message', text: trimmed, channelData: { attune: { from: 'agent' } } });
+    } catch (error) {
+      const note: TurnRecord = { id: notDeliveredId(turn.id), conversationId: escalation.conversationId, role: 'note', text: `Not delivered to the customer: ${trimmed}`, at: now };
+      const marked = await this.turns.append([note]).then(
+        () => true,
+        (noteError: unknown) => {
+          // Unmarked, a repeat takes the message for delivered: misleading, but still never sent twice.
+          this.logger.warn({ err: noteError, escalation: escalation.id, turn: turn.id }, 'an undelivered agent message could not be marked as such');
+          return false;
+        },
+      );
+      await this.events.transcriptAdded(escalation, marked ? [turn, note] : [turn]);
+      throw error;
+    }
     await this.events.transcriptAdded(escalation, [turn]);
     return turn;
   }
@@ -163,6 +202,18 @@ export class AgentDesk {
     return resolved;
   }
 
+  /** A message id the desk sent before: what became of that message, without sending it again. */
+  private async repeated(escalation: EscalationRecord, attempt: TurnRecord, conflict: unknown): Promise<TurnRecord> {
+    const recent = await this.turns.listByConversation(escalation.conversationId, TRANSCRIPT_LIMIT);
+    const earlier = recent.find((turn) => turn.id === attempt.id);
+    // The id names some other message (a client that reuses ids): refuse rather than guess.
+    if (earlier?.role !== 'agent' || earlier.text !== attempt.text) throw conflict;
+    if (recent.some((turn) => turn.id === notDeliveredId(attempt.id))) {
+      throw new AttuneError('ATTUNE_MESSAGE_NOT_DELIVERED', 'This message was not delivered to the customer; send it again as a new message.');
+    }
+    return earlier;
+  }
+
   private async visible(agent: DeskAgent, id: string): Promise<EscalationRecord> {
     const escalation = await this.escalations.get(id);
     if (!escalation || !mayOpen(agent, escalation)) throw notFound();
@@ -189,6 +240,11 @@ export class AgentDesk {
       this.logger[isAttuneError(error, 'ATTUNE_CONVERSATION_NOT_FOUND') ? 'info' : 'warn']({ err: error, escalation: escalation.id, template }, 'the customer did not get a notice from the desk');
     }
   }
+}
+
+/** The note that marks the agent's turn `turnId` as not delivered. */
+function notDeliveredId(turnId: string): string {
+  return `${turnId}:not-delivered`;
 }
 
 function notFound(): AttuneError {

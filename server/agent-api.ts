@@ -17,7 +17,10 @@ import type { DeskEventStream } from './desk-event-stream';
 import { idOf, parseBody } from './request-input';
 
 const DESK_ROLES = ['agent', 'supervisor'] as const;
-const messageBody = z.object({ text: z.string().min(1, 'text is required').max(4000, 'text is at most 4000 characters') });
+const textBody = z.object({ text: z.string().min(1, 'text is required').max(4000, 'text is at most 4000 characters') });
+const messageBody = textBody.extend({
+  clientMessageId: z.string().regex(/^[\w-]{8,64}$/, 'clientMessageId is 8 to 64 letters, digits, "_" or "-"').optional(),
+});
 const transferBody = z.object({ pool: z.enum(['apprentice', 'expert'], { error: () => 'pool must be "apprentice" or "expert"' }) });
 const resolveBody = z.object({ disposition: z.string().trim().min(1, 'disposition is required').max(100) });
 
@@ -70,13 +73,13 @@ export function registerAgentApi(server: Server, auth: StaffAuth, desk: AgentDes
   }));
 
   server.post('/api/agent/escalations/:id/messages', route(async (req, res, agent) => {
-    const { text } = parseBody(messageBody, req.body);
-    const turn = await desk.sendMessage(agent, idOf(req, 'escalation id'), text);
+    const message = parseBody(messageBody, req.body);
+    const turn = await desk.sendMessage(agent, idOf(req, 'escalation id'), message);
     res.send(202, { delivered: true, turn: transcriptLine(turn) });
   }));
 
   server.post('/api/agent/escalations/:id/notes', route(async (req, res, agent) => {
-    const { text } = parseBody(messageBody, req.body);
+    const { text } = parseBody(textBody, req.body);
     const note = await desk.addNote(agent, idOf(req, 'escalation id'), text);
     res.send(201, { saved: true, turn: transcriptLine(note) });
   }));

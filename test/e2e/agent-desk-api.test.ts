@@ -69,9 +69,15 @@ describe('agent API: take, talk, resolve', () => {
     expect(opened.transcript.filter((t) => t.role === 'customer').map((t) => t.text)).toEqual(["my card hasn't arrived", 'I want to talk to a person', 'it was ordered on the 3rd']);
 
     const before = connector.activities(customer.conversationId).length;
-    expect((await api('POST', `/api/agent/escalations/${id}/messages`, winner, { text: 'I can see it was posted on the 3rd; I will send a new one today.' })).status).toBe(202);
+    const message = { text: 'I can see it was posted on the 3rd; I will send a new one today.', clientMessageId: 'desk-message-0001' };
+    const sent = await api('POST', `/api/agent/escalations/${id}/messages`, winner, message);
+    expect(sent.status).toBe(202);
     const [delivered] = (await connector.waitFor(customer.conversationId, before + 1)).slice(before);
     expect(delivered?.text).toBe('I can see it was posted on the 3rd; I will send a new one today.');
+    // The desk had no answer and sends the same message again: answered with the same turn, not sent twice.
+    expect(await api('POST', `/api/agent/escalations/${id}/messages`, winner, message)).toMatchObject({ status: 202, json: sent.json as object });
+    expect(connector.activities(customer.conversationId)).toHaveLength(before + 1);
+    expect((await api('POST', `/api/agent/escalations/${id}/messages`, winner, { text: 'hi', clientMessageId: 'no' })).status).toBe(400);
     expect((await api('POST', `/api/agent/escalations/${id}/messages`, loser, { text: 'hi' })).status).toBe(404);
 
     const quiet = await customer.post({ type: 'message', text: 'thank you!' }, 0);

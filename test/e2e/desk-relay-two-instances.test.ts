@@ -134,7 +134,11 @@ describe('desk relay across two bot instances (Redis + shared MongoDB)', () => {
     expect(refused.status).toBe(404);
     expect(((await refused.json()) as { code: string }).code).toBe('ATTUNE_CONVERSATION_NOT_FOUND');
     const opened = (await (await call('GET', `/api/agent/escalations/${id}`)).json()) as { transcript: { role: string; text: string }[] };
-    expect(opened.transcript.filter((t) => t.role === 'agent').map((t) => t.text)).toEqual(['Hello, Bea here; let me look into it.']);
+    expect(opened.transcript.filter((t) => t.role === 'agent' || t.role === 'note').map((t) => `${t.role}: ${t.text}`)).toEqual([
+      'agent: Hello, Bea here; let me look into it.',
+      'agent: Are you still there?',
+      'note: Not delivered to the customer: Are you still there?',
+    ]);
 
     // Closing the chat still works: the goodbye the customer cannot get does not fail it.
     expect((await call('POST', `/api/agent/escalations/${id}/resolve`, { disposition: 'customer_left' })).status).toBe(200);

@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { Activity } from 'botbuilder';
 import pino from 'pino';
 import { ContentLibrary } from '../../content/content-library';
+import { AttuneError } from '../../core/errors';
 import { AgentDesk, type DeskAgent } from '../../escalation/agent-desk';
 import { parseBusinessHours } from '../../escalation/business-hours';
 import { mayReceive } from '../../escalation/desk-access';
@@ -36,6 +37,8 @@ describe('AgentDesk', () => {
   let desk: AgentDesk;
   /** What the customer received, in order. */
   let delivered: Partial<Activity>[];
+  /** Errors the customer's channel answers the next sends with, in order. */
+  let refusals: Error[];
   /** Everything published to the desks. */
   let published: DeskEvent[];
 
@@ -52,7 +55,14 @@ describe('AgentDesk', () => {
     const events = new BusDeskEvents(bus);
     service = new EscalationService(store.escalations, store.turns, queue, weekdays, timings, logger, undefined, events);
     delivered = [];
-    const messenger = { send: async (_reference: Readonly<Record<string, unknown>>, activity: Partial<Activity>) => void delivered.push(activity) };
+    refusals = [];
+    const messenger = {
+      send: async (_reference: Readonly<Record<string, unknown>>, activity: Partial<Activity>) => {
+        const refusal = refusals.shift();
+        if (refusal) throw refusal;
+        delivered.push(activity);
+      },
+    };
     desk = new AgentDesk(store.escalations, store.turns, store.conversations, queue, timings, messenger, content, logger, events);
   });
 
@@ -125,6 +135,58 @@ describe('AgentDesk', () => {
       await desk.transfer(ann, late, 'expert', minutesLater(12));
       expect(schedule).not.toHaveBeenCalledWith('sla', late, expect.any(Number));
       expect(await queue.waiting('expert')).toContainEqual(expect.objectContaining({ escalationId: late }));
+    });
+  });
+  describe('sendMessage', () => {
+    /** The escalation, taken by ann; what the customer got so far is forgotten. */
+    async function takenByAnn(conversationId: string): Promise<string> {
+      const id = await escalate(conversationId);
+      await desk.take(ann, id, minutesLater(1));
+      delivered.length = 0;
+      return id;
+    }
+    const textsDelivered = () => delivered.map((activity) => activity.text);
+    const transcriptOf = async (id: string) => (await desk.open(ann, id)).transcript.map((turn) => `${turn.role}: ${turn.text}`);
+
+    it('records the message before sending it: a failed write sends nothing, and the retry sends it once', async () => {
+      const id = await takenByAnn('webchat:write-fails');
+      jest.spyOn(store.turns, 'append').mockRejectedValueOnce(new AttuneError('ATTUNE_STORAGE_UNAVAILABLE', 'MongoDB could not be reached'));
+      await expectAttuneError(desk.sendMessage(ann, id, { text: 'Your refund is on its way.' }, minutesLater(2)), 'ATTUNE_STORAGE_UNAVAILABLE');
+      expect(textsDelivered()).toEqual([]);
+
+      await desk.sendMessage(ann, id, { text: 'Your refund is on its way.' }, minutesLater(3));
+      expect(textsDelivered()).toEqual(['Your refund is on its way.']);
+      expect(await transcriptOf(id)).toEqual(['agent: Your refund is on its way.']);
+    });
+
+    it('sends a message id the desk repeats only once, and answers the repeat with the recorded turn', async () => {
+      const id = await takenByAnn('webchat:repeat');
+      const message = { text: 'I have ordered a new card.', clientMessageId: 'desk-msg-0001' };
+      const first = await desk.sendMessage(ann, id, message, minutesLater(2));
+      // The desk got no answer (the connection dropped) and sends the same message again.
+      const again = await desk.sendMessage(ann, id, message, minutesLater(3));
+      expect(again).toStrictEqual(first);
+      expect(textsDelivered()).toEqual(['I have ordered a new card.']);
+      expect(await transcriptOf(id)).toEqual(['agent: I have ordered a new card.']);
+      // The same id for other words is a client bug: refused, nothing sent.
+      await expectAttuneError(desk.sendMessage(ann, id, { text: 'something else', clientMessageId: 'desk-msg-0001' }), 'ATTUNE_STORAGE_CONFLICT');
+      expect(textsDelivered()).toEqual(['I have ordered a new card.']);
+    });
+
+    it('keeps a message the channel refused in the transcript, marked not delivered; its repeat is not sent', async () => {
+      const id = await takenByAnn('webchat:gone');
+      refusals.push(new AttuneError('ATTUNE_CONVERSATION_NOT_FOUND', 'The customer left.'));
+      const message = { text: 'Are you still there?', clientMessageId: 'desk-msg-0002' };
+      await expectAttuneError(desk.sendMessage(ann, id, message, minutesLater(2)), 'ATTUNE_CONVERSATION_NOT_FOUND');
+      expect(await transcriptOf(id)).toEqual(['agent: Are you still there?', 'note: Not delivered to the customer: Are you still there?']);
+      const live = (await receivedBy(ann)).filter((event) => event.type === 'transcript_added').map((event) => event.turn.text);
+      expect(live).toEqual(['Are you still there?', 'Not delivered to the customer: Are you still there?']);
+
+      await expectAttuneError(desk.sendMessage(ann, id, message, minutesLater(3)), 'ATTUNE_MESSAGE_NOT_DELIVERED');
+      expect(textsDelivered()).toEqual([]);
+      // Sent again as a new message, it goes out.
+      await desk.sendMessage(ann, id, { text: 'Are you still there?', clientMessageId: 'desk-msg-0003' }, minutesLater(4));
+      expect(textsDelivered()).toEqual(['Are you still there?']);
     });
   });
 });

@@ -26,6 +26,8 @@
     queueFetchedAt: 0,
     /** The chat on screen: { escalation, lines: Map(id → line) } */
     open: undefined,
+    /** The message being sent: { chatId, text, id }, its id kept for a retry while its fate is unknown. */
+    sending: undefined,
     stream: undefined,
   };
 
@@ -65,6 +67,8 @@
     constructor(status, body) {
       super((body && body.message) || `HTTP ${status}`);
       this.status = status;
+      /** attune's error code: present when attune itself answered (not a proxy in between). */
+      this.code = body && body.code;
     }
   }
 
@@ -335,17 +339,34 @@
     }
   }
 
+  /** A fresh message id (crypto.randomUUID needs a secure context; getRandomValues does not). */
+  function newMessageId() {
+    const bytes = window.crypto.getRandomValues(new Uint8Array(16));
+    return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
+  }
+
   async function sendMessage(event) {
     event.preventDefault();
     const box = $('message-text');
     const text = box.value.trim();
     if (!text || !state.open) return;
+    const chatId = state.open.escalation.id;
+    // The same words to the same chat after an unanswered attempt keep its id: the server then
+    // never sends them twice. Anything else is a new message.
+    const pending = state.sending;
+    const sending = pending && pending.chatId === chatId && pending.text === text ? pending : { chatId, text, id: newMessageId() };
+    state.sending = sending;
     try {
-      const { turn } = await api('POST', `/api/agent/escalations/${encodeURIComponent(state.open.escalation.id)}/messages`, { text });
+      const { turn } = await api('POST', `/api/agent/escalations/${encodeURIComponent(chatId)}/messages`, { text, clientMessageId: sending.id });
+      state.sending = undefined;
       addLine(turn);
       box.value = '';
       $('chat-error').textContent = '';
     } catch (error) {
+      // attune answered with a code: this attempt is settled (not delivered), so sending again is a
+      // new message. No answer, or one without a code (a proxy's 502/504): it may have gone out,
+      // so the retry repeats the id.
+      if (error instanceof HttpError && error.code) state.sending = undefined;
       $('chat-error').textContent = `Not sent: ${error.message}`;
     }
   }
