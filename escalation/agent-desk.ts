@@ -45,6 +45,21 @@ export interface QueueItem {
   readonly customer?: { readonly firstName?: string; readonly tier: string };
 }
 
+/** A chat in progress, as the desk lists it. */
+export interface HeldChat {
+  readonly id: string;
+  readonly pool: AgentPool;
+  /** Who holds it (a supervisor sees everyone's). */
+  readonly agentId?: string;
+  /** How long since it was taken. */
+  readonly heldSeconds?: number;
+  readonly trigger: EscalationRecord['trigger'];
+  readonly mood: Mood;
+  readonly afterHours: boolean;
+  readonly summary: string;
+  readonly customer?: { readonly firstName?: string; readonly tier: string };
+}
+
 export type Mood = 'frustrated' | 'unhappy' | 'calm' | 'positive';
 
 /** Frustration wins over sentiment: a politely worded message from someone stuck for an hour is not calm. */
@@ -97,20 +112,48 @@ export class AgentDesk {
     return { escalation, transcript: await this.turns.listByConversation(escalation.conversationId, TRANSCRIPT_LIMIT) };
   }
 
-  /** Takes a waiting chat. Of two agents taking the same chat, exactly one wins; the other gets a conflict. */
+  /**
+   * Takes a waiting chat. Of two agents taking the same chat, exactly one wins; the other gets a
+   * conflict. Taking a chat one already holds finishes the take: a first attempt that failed after
+   * the claim (storage or Redis away), or whose answer was lost, is simply tried again.
+   */
   async take(agent: DeskAgent, id: string, now: Date = new Date()): Promise<EscalationRecord> {
     const escalation = await this.escalations.get(id);
     // Pool membership, not status, decides visibility here: the loser of a race learns "taken" (409).
     if (!escalation || !poolsOf(agent).includes(escalation.pool)) throw notFound();
-    const taken = await this.escalations.transition(escalation.id, ['queued'], 'assigned', { agentId: agent.id, assignedAt: now }, now);
+    const repeat = escalation.status === 'assigned' && escalation.agentId === agent.id;
+    const taken = repeat ? escalation : await this.escalations.transition(escalation.id, ['queued'], 'assigned', { agentId: agent.id, assignedAt: now }, now);
     if (!taken) throw new AttuneError('ATTUNE_ESCALATION_STATE', 'This chat is no longer waiting: someone else took it, or it ended.');
+    // Each step is idempotent, so a repeat runs them all again.
     await this.queue.remove(taken.id);
     await this.queue.cancelTimer('sla', taken.id);
-    await this.conversations.transition(taken.conversationId, ['queued'], 'with_agent', now);
+    const moved = await this.conversations.transition(taken.conversationId, ['queued'], 'with_agent', now);
     await this.events.escalationChanged(taken, 'taken', now);
-    await this.tell(taken, 'handoff.agentJoined', { agentName: agent.name });
-    this.logger.info({ escalation: taken.id, agent: agent.id, pool: taken.pool }, 'chat taken');
+    // Nothing after the conversation's move can fail, so on a repeat that finds it moved already the
+    // first attempt got to this notice: telling the customer again would announce a second person.
+    if (!repeat || moved) await this.tell(taken, 'handoff.agentJoined', { agentName: agent.name });
+    this.logger.info({ escalation: taken.id, agent: agent.id, pool: taken.pool, repeat }, 'chat taken');
     return taken;
+  }
+
+  /**
+   * The chats in progress the agent holds, oldest first (a supervisor: everyone's), so a desk that
+   * reloads finds them again; the page keeps open chats only in its memory.
+   */
+  async held(agent: DeskAgent, now: Date = new Date()): Promise<HeldChat[]> {
+    const mine = agent.role === 'supervisor' ? {} : { agentId: agent.id };
+    const assigned = await this.escalations.list({ statuses: ['assigned'], ...mine }, 500);
+    return assigned.map((e) => ({
+      id: e.id,
+      pool: e.pool,
+      agentId: e.agentId,
+      heldSeconds: e.assignedAt && Math.round((now.getTime() - e.assignedAt.getTime()) / 1000),
+      trigger: e.trigger,
+      mood: moodOf(e.frustration, e.handoff.trajectory.at(-1)?.sentiment ?? 0),
+      afterHours: e.afterHours,
+      summary: e.handoff.summary,
+      customer: e.handoff.profile && { firstName: e.handoff.profile.firstName, tier: e.handoff.profile.tier },
+    }));
   }
 
   /**

@@ -42,6 +42,11 @@ export function registerAgentApi(server: Server, auth: StaffAuth, desk: AgentDes
     res.send(200, { chats: await desk.waiting(agent) });
   }));
 
+  // The chats the agent holds (a supervisor: all in progress): the desk reloads them after a reload.
+  server.get('/api/agent/chats', route(async (_req, res, agent) => {
+    res.send(200, { chats: await desk.held(agent) });
+  }));
+
   server.get('/api/agent/escalations/:id', route(async (req, res, agent) => {
     const { escalation, transcript } = await desk.open(agent, idOf(req, 'escalation id'));
     const { conversationReference: _reference, ...visible } = escalation;

@@ -269,6 +269,8 @@ export interface EscalationFilter {
   readonly conversationId?: string;
   /** Only this customer's escalations (e.g. their data export). */
   readonly customerId?: string;
+  /** Only escalations with this agent (e.g. the chats an agent holds). */
+  readonly agentId?: string;
   readonly pools?: readonly AgentPool[];
   readonly newestFirst?: boolean;
 }

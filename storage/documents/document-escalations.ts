@@ -85,6 +85,7 @@ export class DocumentEscalations implements Escalations {
       ...(filter.pools === undefined ? {} : { pool: { $in: filter.pools } }),
       ...(filter.conversationId === undefined ? {} : { conversationId: filter.conversationId }),
       ...(filter.customerId === undefined ? {} : { customerId: filter.customerId }),
+      ...(filter.agentId === undefined ? {} : { agentId: filter.agentId }),
     };
     const order = filter.newestFirst ? -1 : 1;
     const docs = await this.collection.find(query, { sort: { createdAt: order, _id: order }, limit: max });

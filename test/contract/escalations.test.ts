@@ -192,6 +192,16 @@ function escalationsContract(newStore: StoreFactory): void {
       expect(await escalations.list({ statuses: ['queued'], pools: [] }, 10)).toEqual([]);
     });
 
+    it('keeps to the given agent', async () => {
+      await escalations.create(anEscalation({ id: 'a-ann-40', conversationId: 'webchat:a-ann-40', status: 'assigned', agentId: 'agent-ann', createdAt: at(40) }));
+      await escalations.create(anEscalation({ id: 'a-bob-50', conversationId: 'webchat:a-bob-50', status: 'assigned', agentId: 'agent-bob', createdAt: at(50) }));
+      await escalations.create(anEscalation({ id: 'r-ann-60', conversationId: 'webchat:r-ann-60', status: 'resolved', agentId: 'agent-ann', createdAt: at(60) }));
+      await escalations.create(anEscalation({ id: 'a-ann-70', conversationId: 'webchat:a-ann-70', status: 'assigned', agentId: 'agent-ann', createdAt: at(70) }));
+      expect(ids(await escalations.list({ statuses: ['assigned'], agentId: 'agent-ann' }, 10))).toEqual(['a-ann-40', 'a-ann-70']);
+      expect(ids(await escalations.list({ statuses: ['assigned', 'resolved'], agentId: 'agent-ann' }, 10))).toEqual(['a-ann-40', 'r-ann-60', 'a-ann-70']);
+      expect(await escalations.list({ statuses: ['assigned'], agentId: 'agent-nobody' }, 10)).toEqual([]);
+    });
+
     it('returns at most `limit`, the oldest; nothing for a limit of 0 or no statuses', async () => {
       expect(ids(await escalations.list({ statuses: ['queued', 'assigned'] }, 2))).toEqual(['q-app-0', 'q-exp-10']);
       expect(ids(await escalations.list({ statuses: ['queued'], newestFirst: true }, 2))).toEqual(['q-app-30', 'q-exp-10']);

@@ -64,6 +64,14 @@ describe('agent API: take, talk, resolve', () => {
     const joined = await connector.waitFor(customer.conversationId, connector.activities(customer.conversationId).length);
     expect(joined.map(templateOf)).toContain('handoff.agentJoined');
 
+    // A reloaded desk finds the chat among the winner's chats in progress, not the loser's.
+    expect(((await api('GET', '/api/agent/chats', winner)).json as { chats: { id: string }[] }).chats.map((c) => c.id)).toEqual([id]);
+    expect(((await api('GET', '/api/agent/chats', loser)).json as { chats: unknown[] }).chats).toEqual([]);
+    // Taking it again (a retry after a lost answer, or a reloaded desk opening it) is a 200 and tells the customer nothing new.
+    expect((await api('POST', `/api/agent/escalations/${id}/take`, winner)).status).toBe(200);
+    expect((await api('POST', `/api/agent/escalations/${id}/take`, loser)).status).toBe(409);
+    expect(connector.activities(customer.conversationId).map(templateOf).filter((template) => template === 'handoff.agentJoined')).toHaveLength(1);
+
     const opened = (await api('GET', `/api/agent/escalations/${id}`, winner)).json as { escalation: { handoff: { intents: { intent: string }[] } }; transcript: { role: string; text: string }[] };
     expect(opened.escalation.handoff.intents.map((i) => i.intent)).toContain('card_arrival');
     expect(opened.transcript.filter((t) => t.role === 'customer').map((t) => t.text)).toEqual(["my card hasn't arrived", 'I want to talk to a person', 'it was ordered on the 3rd']);

@@ -95,6 +95,61 @@ describe('AgentDesk', () => {
     return published.filter((event) => mayReceive(agent, event));
   }
 
+  describe('take', () => {
+    /** The escalation of a conversation the bot had handed to people, as the bot leaves it. */
+    async function waiting(conversationId: string): Promise<string> {
+      await store.conversations.open({ id: conversationId, channelId: 'webchat', conversationId: conversationId.split(':')[1], status: 'queued', startedAt: mondayNoon, updatedAt: mondayNoon });
+      return escalate(conversationId);
+    }
+    const joinedNotices = () => delivered.filter((activity) => (activity.channelData as { attune?: { template?: string } } | undefined)?.attune?.template === 'handoff.agentJoined');
+
+    it('finishes a take whose first attempt failed after the claim when the same agent takes again', async () => {
+      const id = await waiting('webchat:half-taken');
+      jest.spyOn(store.conversations, 'transition').mockRejectedValueOnce(new AttuneError('ATTUNE_STORAGE_UNAVAILABLE', 'MongoDB could not be reached'));
+      await expectAttuneError(desk.take(ann, id, minutesLater(1)), 'ATTUNE_STORAGE_UNAVAILABLE');
+
+      const retried = await desk.take(ann, id, minutesLater(2));
+      expect(retried).toMatchObject({ status: 'assigned', agentId: ann.id, assignedAt: minutesLater(1) });
+      expect(await queue.position(id)).toBeUndefined();
+      expect(await desk.waiting(ann, minutesLater(2))).toEqual([]);
+      expect((await store.conversations.get('webchat:half-taken'))?.status).toBe('with_agent');
+      expect(joinedNotices()).toHaveLength(1);
+      // Someone else still learns the chat is taken.
+      await expectAttuneError(desk.take({ ...ann, id: 'agent-bob', name: 'bob' }, id, minutesLater(3)), 'ATTUNE_ESCALATION_STATE');
+    });
+
+    it('answers a repeat of a completed take with the chat, without telling the customer again', async () => {
+      const id = await waiting('webchat:taken-twice');
+      const taken = await desk.take(ann, id, minutesLater(1));
+      expect(await desk.take(ann, id, minutesLater(2))).toStrictEqual(taken);
+      expect(joinedNotices()).toHaveLength(1);
+    });
+  });
+
+  describe('held', () => {
+    it('lists the chats an agent holds, and a supervisor every chat in progress, so a reloaded desk finds them', async () => {
+      const bob: DeskAgent = { id: 'agent-bob', name: 'bob', pool: 'apprentice', role: 'agent' };
+      const supervisor: DeskAgent = { id: 'agent-sue', name: 'sue', pool: 'expert', role: 'supervisor' };
+      const first = await escalate('webchat:held-1', mondayNoon);
+      const second = await escalate('webchat:held-2', minutesLater(0.1));
+      const bobs = await escalate('webchat:held-3', minutesLater(0.2));
+      const stillWaiting = await escalate('webchat:held-4', minutesLater(0.3));
+      await desk.take(ann, first, minutesLater(1));
+      await desk.take(ann, second, minutesLater(2));
+      await desk.take(bob, bobs, minutesLater(3));
+      const resolved = await escalate('webchat:held-5');
+      await desk.take(ann, resolved, minutesLater(4));
+      await desk.resolve(ann, resolved, 'explained', minutesLater(5));
+
+      const annHolds = await desk.held(ann, minutesLater(6));
+      expect(annHolds.map((chat) => chat.id)).toEqual([first, second]);
+      expect(annHolds[0]).toMatchObject({ pool: 'apprentice', agentId: ann.id, heldSeconds: 300 });
+      expect((await desk.held(bob)).map((chat) => chat.id)).toEqual([bobs]);
+      expect((await desk.held(supervisor)).map((chat) => chat.id)).toEqual([first, second, bobs]);
+      expect((await desk.held(supervisor)).map((chat) => chat.id)).not.toContain(stillWaiting);
+    });
+  });
+
   describe('transfer', () => {
     it('leaves the chat to nobody: the agent who passed it on no longer reads it or gets its messages', async () => {
       const id = await escalate('webchat:move');

@@ -6,7 +6,8 @@
  * textContent (never innerHTML), so markup in a message shows as text and never runs.
  * Live updates come from GET /api/agent/events (Server-Sent Events) read with fetch(), because
  * EventSource cannot send the bearer token. Events are hints: on every (re)connect the page
- * re-reads the queue and the open chat, so nothing missed while offline stays missing.
+ * re-reads the queue, the chats the agent holds (GET /api/agent/chats, so a reload loses none)
+ * and the open chat, so nothing missed while offline stays missing.
  */
 (function desk() {
   'use strict';
@@ -24,6 +25,8 @@
     agent: undefined,
     queue: [],
     queueFetchedAt: 0,
+    /** Chats in progress the agent holds (a supervisor: everyone's). */
+    held: [],
     /** The chat on screen: { escalation, lines: Map(id → line) } */
     open: undefined,
     /** The message being sent: { chatId, text, id }, its id kept for a retry while its fate is unknown. */
@@ -190,7 +193,7 @@
   }
 
   async function refreshAll() {
-    await refreshQueue();
+    await Promise.all([refreshQueue(), refreshHeld()]);
     if (!state.open) return;
     try {
       await openChat(state.open.escalation.id);
@@ -205,7 +208,10 @@
   let queueTimer;
   function scheduleQueueRefresh() {
     window.clearTimeout(queueTimer);
-    queueTimer = window.setTimeout(() => void refreshQueue(), 150);
+    queueTimer = window.setTimeout(() => {
+      void refreshQueue();
+      void refreshHeld();
+    }, 150);
   }
 
   async function refreshQueue() {
@@ -251,6 +257,54 @@
     }
   }
 
+  // ---------- the chats in progress ----------
+
+  async function refreshHeld() {
+    try {
+      const { chats } = await api('GET', '/api/agent/chats');
+      state.held = chats;
+      renderHeld();
+    } catch {
+      // as for the queue: the next event or reconnect retries
+    }
+  }
+
+  function renderHeld() {
+    const supervising = state.agent && state.agent.role === 'supervisor';
+    $('held-title').firstChild.textContent = supervising ? 'Chats in progress ' : 'Your chats ';
+    const list = $('held');
+    clear(list);
+    $('held-empty').hidden = state.held.length > 0;
+    $('held-count').textContent = state.held.length > 0 ? `(${state.held.length})` : '';
+    for (const chat of state.held) {
+      const mine = Boolean(state.agent) && chat.agentId === state.agent.id;
+      const item = el('li', 'queue-item');
+      item.dataset.id = chat.id;
+      if (state.open && state.open.escalation.id === chat.id) item.classList.add('current');
+      const name = (chat.customer && chat.customer.firstName) || 'Customer';
+      item.append(el('span', 'who', name));
+      const meta = el('span', 'meta');
+      meta.append(el('span', 'pill', chat.pool), el('span', `pill mood-${chat.mood}`, `mood: ${chat.mood}`), el('span', 'pill', TRIGGERS[chat.trigger] || chat.trigger));
+      if (supervising) meta.append(el('span', 'pill', mine ? 'yours' : "another agent's"));
+      item.append(meta, el('p', 'summary', chat.summary));
+      const open = el('button', 'secondary', 'Open');
+      open.type = 'button';
+      open.setAttribute('aria-label', `Open the chat with ${name}`);
+      // Taking a chat one holds again finishes a take that failed half-way (the server makes it safe).
+      open.addEventListener('click', () => void (mine ? takeChat(chat.id, open) : showChat(chat.id)));
+      item.append(open);
+      list.append(item);
+    }
+  }
+
+  async function showChat(id) {
+    try {
+      await openChat(id);
+    } catch (error) {
+      $('chat-error').textContent = `Could not open the chat: ${error.message}`;
+    }
+  }
+
   function tickWaits() {
     const elapsed = (Date.now() - state.queueFetchedAt) / 1000;
     for (const wait of document.querySelectorAll('#queue .wait')) {
@@ -276,6 +330,7 @@
   async function openChat(id) {
     const { escalation, transcript } = await api('GET', `/api/agent/escalations/${encodeURIComponent(id)}`);
     state.open = { escalation, lines: new Map() };
+    renderHeld();
     $('chat-empty').hidden = true;
     $('chat').hidden = false;
     $('chat-error').textContent = '';
@@ -392,6 +447,7 @@
       const moved = await api('POST', `/api/agent/escalations/${encodeURIComponent(state.open.escalation.id)}/transfer`, { pool: $('transfer-pool').value });
       state.open.escalation = { ...state.open.escalation, status: moved.status, pool: moved.pool, agentId: moved.agentId };
       renderChatStatus();
+      scheduleQueueRefresh();
     } catch (error) {
       $('chat-error').textContent = `Not transferred: ${error.message}`;
     }
@@ -404,6 +460,7 @@
       const resolved = await api('POST', `/api/agent/escalations/${encodeURIComponent(state.open.escalation.id)}/resolve`, { disposition: $('resolve-disposition').value });
       state.open.escalation = { ...state.open.escalation, status: resolved.status };
       renderChatStatus();
+      scheduleQueueRefresh();
     } catch (error) {
       $('chat-error').textContent = `Not resolved: ${error.message}`;
     }
