@@ -173,6 +173,11 @@ export class TurnActions {
   }
 
   private async tellPosition(context: TurnContext, memory: ConversationMemory, status: WaitingStatus): Promise<void> {
+    if (status.queueDelayed) {
+      // Honest: the request is kept, but nobody can say when a person will see it.
+      await this.say(context, 'handoff.queueDelayed');
+      return;
+    }
     if (status.opensAt) {
       await this.say(context, 'handoff.afterHours', { opensAt: describeOpening(this.deps.businessHours, status.opensAt) });
       return;

@@ -40,7 +40,7 @@ export const REQUIRED_TEMPLATES: readonly RequiredTemplate[] = [
   toned('clarify', 'suggestions'),
   plain('choice.talkToPerson'),
   // bots/act.ts while a person is on the way
-  ...['handoff.started', 'handoff.cancelled', 'handoff.cannotCancel', 'handoff.stillWaiting'].map((name) => toned(name)),
+  ...['handoff.started', 'handoff.cancelled', 'handoff.cannotCancel', 'handoff.stillWaiting', 'handoff.queueDelayed'].map((name) => toned(name)),
   toned('handoff.contactNoted', 'contact'),
   toned('handoff.position', 'position', 'minutes'),
   toned('handoff.afterHours', 'opensAt'),

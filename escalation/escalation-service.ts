@@ -48,7 +48,22 @@ export interface WaitingStatus {
   readonly estimate?: WaitEstimate;
   /** Set when nobody is on shift: when the team opens again. */
   readonly opensAt?: Date;
+  /**
+   * Set when the agent queue (Redis) did not answer in time: the escalation is stored, and it is
+   * queued as soon as the queue answers (or by reconcile() at the next start); its place is unknown.
+   */
+  readonly queueDelayed?: true;
 }
+
+/**
+ * How long a customer's turn waits for the agent queue. The queue client keeps commands while
+ * Redis is away and sends them when it is back, so a turn that waited for them would hang for the
+ * whole outage; past this, the turn goes on and tells the customer what it knows.
+ */
+export const DEFAULT_QUEUE_WAIT_MS = 2_000;
+
+/** A queue operation that did not finish within the customer's wait (it goes on in the background). */
+const LATE = Symbol('late');
 
 /**
  * When a waiting chat's SLA timer is due (epoch ms), or undefined when it has none: after hours
@@ -80,6 +95,8 @@ export class EscalationService {
     private readonly summariser?: HandoffSummariser,
     /** Live updates for the agent desks (queue changes on every instance). */
     private readonly events: DeskEvents = NO_DESK_EVENTS,
+    /** How long a customer's turn waits for the agent queue (tests make it short). */
+    private readonly queueWaitMs: number = DEFAULT_QUEUE_WAIT_MS,
   ) {
     this.estimator = new WaitEstimator(escalations);
   }
@@ -114,10 +131,10 @@ export class EscalationService {
     };
     // Stored first: from here on a crash cannot lose it; reconcile() re-queues it at start.
     await this.escalations.create(escalation);
-    await this.enqueueWithTimers(escalation, now);
+    const queued = await this.customerWaitsFor(this.enqueueWithTimers(escalation, now), escalation, 'queueing the escalation');
     await this.events.escalationChanged(escalation, 'queued', now);
     this.logger.info({ escalation: escalation.id, conversation: escalation.conversationId, pool: escalation.pool, priority: escalation.priority, trigger: escalation.trigger, afterHours }, 'escalated');
-    return this.status(escalation, now);
+    return queued === LATE ? { escalation, queueDelayed: true } : this.status(escalation, now);
   }
 
   /** Where the conversation's escalation stands, or undefined if none is active. */
@@ -131,7 +148,7 @@ export class EscalationService {
     // After hours there is no abandonment clock to push back, and arming one here would abandon a
     // callback request overnight (the customer's "Call me back" tap is a message like any other).
     if (escalation.afterHours) return;
-    await this.queue.schedule('abandon', escalation.id, now.getTime() + this.timings.abandonAfterMs);
+    await this.customerWaitsFor(this.queue.schedule('abandon', escalation.id, now.getTime() + this.timings.abandonAfterMs), escalation, 'pushing back the abandonment timer');
   }
 
   /** Records how an after-hours customer wants to be contacted, for the agent who picks it up. */
@@ -146,7 +163,8 @@ export class EscalationService {
     if (!escalation) return false;
     const cancelled = await this.escalations.transition(escalation.id, ['queued'], 'abandoned', { endedAt: now, disposition: 'cancelled_by_customer' }, now);
     if (!cancelled) return false;
-    await this.forget(escalation.id);
+    // Cancelled in the store, which is what counts: a take of the queued chat now fails.
+    await this.customerWaitsFor(this.forget(escalation.id), escalation, 'removing the cancelled escalation from the queue');
     await this.events.escalationChanged(cancelled, 'abandoned', now);
     this.logger.info({ escalation: escalation.id }, 'escalation cancelled by the customer');
     return true;
@@ -233,8 +251,31 @@ export class EscalationService {
 
   private async status(escalation: EscalationRecord, now: Date): Promise<WaitingStatus> {
     if (escalation.status !== 'queued') return { escalation };
-    const position = await this.queue.position(escalation.id);
+    const position = await this.customerWaitsFor(this.queue.position(escalation.id), escalation, 'reading the place in the queue');
+    if (position === LATE) return { escalation, queueDelayed: true };
     const estimate = position ? await this.estimator.estimate(escalation.pool, position.position) : undefined;
     return { escalation, position, estimate, opensAt: escalation.afterHours ? nextOpening(this.hours, now) : undefined };
+  }
+
+  /**
+   * Waits for a queue operation for at most queueWaitMs, on a customer's turn. One that takes
+   * longer is left to finish on its own (it is idempotent, and the store already holds the truth),
+   * and LATE tells the turn to go on without it.
+   */
+  private async customerWaitsFor<T>(operation: Promise<T>, escalation: EscalationRecord, what: string): Promise<T | typeof LATE> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<typeof LATE>((resolve) => {
+      timer = setTimeout(() => resolve(LATE), this.queueWaitMs);
+    });
+    try {
+      const result = await Promise.race([operation, late]);
+      if (result === LATE) {
+        this.logger.warn({ escalation: escalation.id, waitedMs: this.queueWaitMs }, `agent queue did not answer in time (${what}): the customer's turn goes on, the queue catches up when it answers`);
+        operation.catch((error: unknown) => this.logger.error({ err: error, escalation: escalation.id }, `agent queue failed after the customer's turn went on (${what}); reconcile() re-queues it at the next start`));
+      }
+      return result;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }

@@ -90,7 +90,7 @@ describe('escalations survive crashes and Redis restarts', () => {
     }
   });
 
-  it('keeps answering while Redis is down and carries on queueing once it is back', async () => {
+  it('keeps answering while Redis is down, tells a customer asking for a person the queue is delayed, and queues everything once it is back', async () => {
     const redis = await startPrivateRedis();
     let attune: RunningAttune | undefined;
     const prefix = `attune-redis-${randomBytes(4).toString('hex')}`;
@@ -103,6 +103,10 @@ describe('escalations survive crashes and Redis restarts', () => {
       await redis.kill();
       const [greeting] = await new ScriptedCustomer(attune.url, connector).say('hello');
       expect(templateOf(greeting!)).toBe('greeting');
+      // Asking for a person while Redis is down: answered at once, honestly, and not forgotten.
+      const meanwhile = new ScriptedCustomer(attune.url, connector);
+      const delayed = await meanwhile.say('I need to speak to a person', 2);
+      expect(delayed.filter((a) => a.type === 'message').map(templateOf)).toEqual(['handoff.started', 'handoff.queueDelayed']);
 
       await redis.start();
       const second = new ScriptedCustomer(attune.url, connector);
@@ -111,7 +115,7 @@ describe('escalations survive crashes and Redis restarts', () => {
 
       const waiting = [...(await agentSide.waiting('apprentice')), ...(await agentSide.waiting('expert'))];
       const conversations = await Promise.all(waiting.map(async (chat) => (await attune!.store.escalations.get(chat.escalationId))?.conversationId));
-      expect(conversations).toEqual(expect.arrayContaining([`webchat:${first.conversationId}`, `webchat:${second.conversationId}`]));
+      expect(conversations).toEqual(expect.arrayContaining([`webchat:${first.conversationId}`, `webchat:${second.conversationId}`, `webchat:${meanwhile.conversationId}`]));
     } finally {
       await agentSide.close();
       await attune?.close();

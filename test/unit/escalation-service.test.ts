@@ -196,6 +196,39 @@ describe('EscalationService', () => {
     });
   });
 
+  describe('when the agent queue does not answer (Redis away)', () => {
+    /** Holds every queue operation until released, as a client waiting for Redis to come back does. */
+    function stallQueue(): () => void {
+      let release!: () => void;
+      const back = new Promise<void>((resolve) => (release = resolve));
+      for (const method of ['enqueue', 'schedule', 'position', 'remove', 'cancelTimer'] as const) {
+        const original = (queue[method] as (...args: unknown[]) => Promise<unknown>).bind(queue);
+        jest.spyOn(queue, method).mockImplementation(async (...args: unknown[]) => {
+          await back;
+          return original(...args);
+        });
+      }
+      return release;
+    }
+
+    it("does not hold the customer's turn: the request is stored, says the queue is delayed, and is queued once the queue answers", async () => {
+      service = new EscalationService(store.escalations, store.turns, queue, weekdays, timings, logger, undefined, undefined, 50);
+      const release = stallQueue();
+      const status = await service.escalate(request('webchat:q', mondayNoon), mondayNoon);
+      expect(status).toMatchObject({ queueDelayed: true, escalation: { status: 'queued' } });
+      expect(status.position).toBeUndefined();
+      expect((await store.escalations.activeForConversation('webchat:q'))?.id).toBe(status.escalation.id);
+      // Later turns while it is still away: the status says so instead of waiting.
+      await expect(service.waitingStatus('webchat:q', mondayNoon)).resolves.toMatchObject({ queueDelayed: true });
+      await service.customerActive(status.escalation, mondayNoon);
+
+      release();
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(await queue.position(status.escalation.id)).toEqual({ position: 1, waiting: 1 });
+      await expect(service.waitingStatus('webchat:q', mondayNoon)).resolves.toMatchObject({ position: { position: 1 } });
+    });
+  });
+
   it('rebuilds the queue from the store after a restart', async () => {
     const { escalation } = await service.escalate(request('webchat:i', mondayNoon), mondayNoon);
     await queue.close();
