@@ -201,9 +201,10 @@ describe('EscalationService', () => {
     function stallQueue(): () => void {
       let release!: () => void;
       const back = new Promise<void>((resolve) => (release = resolve));
-      for (const method of ['enqueue', 'schedule', 'position', 'remove', 'cancelTimer'] as const) {
-        const original = (queue[method] as (...args: unknown[]) => Promise<unknown>).bind(queue);
-        jest.spyOn(queue, method).mockImplementation(async (...args: unknown[]) => {
+      const operations = queue as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+      for (const method of ['enqueue', 'schedule', 'position', 'remove', 'cancelTimer']) {
+        const original = operations[method]!.bind(queue);
+        jest.spyOn(operations, method).mockImplementation(async (...args: unknown[]) => {
           await back;
           return original(...args);
         });
