@@ -32,4 +32,17 @@ describe('LG imports in content files', () => {
     expect(build).toThrow(expect.objectContaining({ code: 'ATTUNE_CONTENT_INVALID', message: expect.stringContaining(IMPORTS_REFUSED) }));
     expect(build).toThrow(expect.objectContaining({ message: expect.not.stringContaining('hunter2') }));
   });
+
+  it('refuse expression functions that run an editor-written regular expression', () => {
+    // Left to run, this pattern takes seconds on the main thread (and doubles with each 'a').
+    const text = ['# thanks.neutral', '- ${isMatch("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!", "^(a+)+$")}', '', '# goodbye.neutral', "- ${replaceIgnoreCase('bye', '(x+x+)+y', 'z')}", ''].join('\n');
+    const problems = lintContent([{ path: 'en/general.lg', text }], { defaultLocale: 'en', required: [] });
+    expect(problems.filter((p) => p.severity === 'error').map((p) => [p.line, p.message.split('(')[0]])).toEqual([
+      [2, 'isMatch'],
+      [5, 'replaceIgnoreCase'],
+    ]);
+    expect(() => ContentLibrary.fromFiles([{ path: 'en/general.lg', text }], 'en')).toThrow(expect.objectContaining({ code: 'ATTUNE_CONTENT_INVALID' }));
+    const library = ContentLibrary.fromFiles([{ path: 'en/general.lg', text: '# thanks.neutral\n- You are welcome.\n' }], 'en');
+    expect(library.variantProblems('thanks', '- ${isMatch(firstName, "^(a+)+$")}', {})).toEqual([expect.stringContaining('isMatch() is not allowed')]);
+  });
 });
