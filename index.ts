@@ -16,6 +16,7 @@ import { ExperimentRouter } from './experiments/experiment-router';
 import { ExperimentService } from './experiments/experiment-service';
 import { GUARDRAIL_LEASE, GuardrailWatch, leaseHolderId } from './experiments/guardrail-watch';
 import { InsightsService } from './insights/insights-service';
+import { MaskCardNumbers } from './server/mask-card-numbers';
 import { registerContentApi } from './server/content-api';
 import { registerContentPages } from './server/content-pages';
 import { serveSharedScripts } from './server/static-files';
@@ -130,6 +131,8 @@ export async function startAttune(config: AppConfig, logger: Logger, options: St
     const webChannel = new WebChannel({ settings: config.directLine, events, logger, projectRoot, clientAddress });
     const adapter = createBotAdapter(config.botCredentials, webChannel.routeConnectors);
     handleTurnErrors(adapter, { logger, content, conversationState });
+    // First: nothing after it may see a customer's full card number.
+    adapter.use(new MaskCardNumbers(content, logger));
     adapter.use(new TurnMetricsMiddleware(metrics));
     const server = createServer({ adapter, bot, store, logger });
     // Last in, first out: the desk's event streams and the web chat sockets (pushed after this)

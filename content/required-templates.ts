@@ -50,6 +50,8 @@ export const REQUIRED_TEMPLATES: readonly RequiredTemplate[] = [
   toned('handoff.resolved'),
   // server/bot-adapter.ts
   plain('turnError'),
+  // server/mask-card-numbers.ts
+  plain('security.cardNumberMasked'),
   // dialogs/task-dialog.ts
   plain('general.pickAnOption'),
   plain('general.yesOrNo'),

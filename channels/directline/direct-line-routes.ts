@@ -26,6 +26,7 @@ import type { DirectLineConversation, DirectLineConversations } from './direct-l
 import { bearerTokenOf, type DirectLineGrant, type DirectLineTokens, type IssuedToken } from './direct-line-tokens';
 import type { DirectLineTurns } from './direct-line-turns';
 import { NewConversationLimit } from './new-conversation-limit';
+import { maskCardNumbers } from '../../nlu/entities/card-numbers';
 
 export const DIRECT_LINE_PREFIX = '/v3/directline';
 /** Turns one conversation may have waiting; a script posting in a loop gets 429 beyond this. */
@@ -124,9 +125,11 @@ export class DirectLineRoutes {
       res.send(200, { id: `${conversation.id}|typing` });
       return;
     }
-    // The echo comes first (Web Chat marks the message sent when it sees it), then the replies.
-    const stored = conversation.log.append(toBot);
-    await this.deps.turns.run(conversation, { ...stored });
+    // The echo comes first (Web Chat marks the message sent when it sees it), then the replies. The
+    // kept echo never holds a full card number; the turn gets the words as typed, and the bot's first
+    // middleware masks them there too and tells the customer (server/mask-card-numbers.ts).
+    const stored = conversation.log.append(typeof toBot.text === 'string' ? { ...toBot, text: maskCardNumbers(toBot.text).text } : toBot);
+    await this.deps.turns.run(conversation, { ...stored, text: toBot.text });
     res.send(200, { id: stored.id });
   }
 

@@ -224,6 +224,17 @@ describe('Microsoft\'s Direct Line client against the built-in endpoint', () => 
     expect(customer.activities.every((a) => a.channelId === 'directline')).toBe(true);
   });
 
+  it("echoes a message with a full card number masked, and the bot hears it masked", async () => {
+    const customer = await open(false);
+    await customer.botMessages(1);
+    await say(customer, 'my card 4539 1488 0343 6467 was declined');
+    const notice = await customer.botMessageWhere((a) => templateOf(a) === 'security.cardNumberMasked');
+    expect(notice.text).toContain('hidden the card number');
+    const echo = customer.activities.find((a) => a.from?.role === 'user' && a.text?.startsWith('my card'));
+    expect(echo?.text).toBe('my card **** **** **** 6467 was declined');
+    expect(JSON.stringify(customer.activities)).not.toContain('4539');
+  });
+
   it('shows the bot typing before it answers (WebSocket)', async () => {
     const customer = await open(true);
     await customer.botMessages(1);

@@ -43,6 +43,16 @@ describe('a customer chatting over HTTP', () => {
     expect(templateOf((await ann.say('bye, see you'))[0]!)).toBe('goodbye');
   });
 
+  it('never keeps a full card number: the turn records hold it masked, and the customer is told', async () => {
+    const cara = customer();
+    const replies = await cara.say('my card 4539 1488 0343 6467 cvv 123 was declined', 2);
+    expect(templateOf(replies[0]!)).toBe('security.cardNumberMasked');
+    const turns = await attune.store.turns.listByConversation(`webchat:${cara.conversationId}`, 10);
+    const said = turns.find((turn) => turn.role === 'customer');
+    expect(said?.text).toBe('my card **** **** **** 6467 cvv *** was declined');
+    expect(JSON.stringify(turns)).not.toMatch(/4539|1488 0343|cvv 123/);
+  });
+
   it('walks the card-not-arrived dialog, replies tied to the messages that caused them', async () => {
     const ben = customer();
     const [question] = await ben.say("I ordered a card two weeks ago and it still hasn't arrived");
