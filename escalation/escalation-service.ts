@@ -91,7 +91,7 @@ export class EscalationService {
     private readonly hours: BusinessHours,
     private readonly timings: EscalationTimings,
     private readonly logger: Logger,
-    /** Optional LLM that rewrites the agent's summary (bounded by its timeout; rule-based otherwise). */
+    /** Optional LLM that writes a second summary beside the rules' one (bounded by its timeout). */
     private readonly summariser?: HandoffSummariser,
     /** Live updates for the agent desks (queue changes on every instance). */
     private readonly events: DeskEvents = NO_DESK_EVENTS,
@@ -111,7 +111,7 @@ export class EscalationService {
     const route = routeEscalation({ trigger: request.trigger, intents: taskIntents, failedTurns: request.failedTurns, frustration: request.frustration, tier: request.customer?.tier });
     const afterHours = !isOpen(this.hours, now);
     const handoff = buildHandoffPackage({ trigger: request.trigger, history: request.history, customer: request.customer, dialogInProgress: request.dialogInProgress });
-    const summary = this.summariser ? await this.summariser.summarise(handoff, request.history) : handoff.summary;
+    const llmSummary = this.summariser ? await this.summariser.summarise(handoff, request.history) : undefined;
     const escalation: EscalationRecord = {
       id: randomUUID(),
       conversationId: request.conversationId,
@@ -124,7 +124,7 @@ export class EscalationService {
       priority: route.priority,
       status: 'queued',
       afterHours,
-      handoff: { ...handoff, summary },
+      handoff: llmSummary === undefined ? handoff : { ...handoff, llmSummary },
       conversationReference: request.conversationReference,
       createdAt: now,
       updatedAt: now,

@@ -478,6 +478,9 @@
     setText('context-reason', TRIGGERS[escalation.trigger] || escalation.trigger);
     setText('context-pool', `${escalation.pool} · ${Math.round(escalation.priority * 10) / 10}`);
     setText('context-summary', handoff.summary);
+    // The model's summary, if any, beside the rules' one and marked as such: it read the customer's words.
+    $('context-llm').hidden = !handoff.llmSummary;
+    setText('context-llm-summary', handoff.llmSummary || '');
     setText('context-next', handoff.nextBestAction);
     fillList('context-tried', handoff.botTried, 'Nothing yet');
     const details = [
