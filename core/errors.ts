@@ -48,3 +48,13 @@ export class AttuneError extends Error {
 export function isAttuneError(error: unknown, code?: ErrorCode): error is AttuneError {
   return error instanceof AttuneError && (code === undefined || error.code === code);
 }
+
+/**
+ * The error a turn failed with, unwrapped from botbuilder-dialogs' DialogContextError (which wraps
+ * whatever a dialog threw, e.g. an AttuneError saying storage is down, together with the dialog
+ * state): told by its shape, so no dependency on the dialogs package here.
+ */
+export function rootError(error: unknown): unknown {
+  const wrapper = error as { error?: unknown; dialogContext?: unknown } | null;
+  return error instanceof Error && wrapper?.dialogContext !== undefined && wrapper.error !== undefined ? wrapper.error : error;
+}

@@ -3,7 +3,7 @@
  * whole turn, replies and state write included, and sees a failure before onTurnError handles it.
  */
 import type { Middleware, TurnContext } from 'botbuilder';
-import { isAttuneError } from '../core/errors';
+import { isAttuneError, rootError } from '../core/errors';
 import type { AttuneMetrics } from './metrics';
 
 /** The code counted for a turn that failed with an error that has none of attune's codes. */
@@ -21,7 +21,8 @@ export class TurnMetricsMiddleware implements Middleware {
       await next();
     } catch (error) {
       this.metrics.turnEnded(channel, 'failed', elapsedSeconds(started));
-      this.metrics.error(isAttuneError(error) ? error.code : TURN_FAILED_CODE);
+      const cause = rootError(error);
+      this.metrics.error(isAttuneError(cause) ? cause.code : TURN_FAILED_CODE);
       throw error; // onTurnError tells the customer and clears the broken state
     }
     this.metrics.turnEnded(channel, 'ok', elapsedSeconds(started));

@@ -9,7 +9,7 @@ import { AuthenticationError, type BotFrameworkAuthentication } from 'botframewo
 import type { Request, Response } from 'restify';
 import type { BotCredentials } from '../config/app-config';
 import type { ContentLibrary } from '../content/content-library';
-import { isAttuneError } from '../core/errors';
+import { isAttuneError, rootError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import { channelProfile } from '../personalization/channel-profile';
 import { channelAuthenticationEndpoints } from './auth/bot-framework-endpoints';
@@ -98,7 +98,7 @@ export function handleTurnErrors(adapter: CloudAdapter, deps: { logger: Logger; 
       deps.logger.warn({ err: sendError }, 'could not tell the customer about a failed turn');
     }
     // Storage that is down cannot be cleared either: trying would only keep the customer waiting.
-    if (isAttuneError(error, 'ATTUNE_STORAGE_UNAVAILABLE')) return;
+    if (isAttuneError(rootError(error), 'ATTUNE_STORAGE_UNAVAILABLE')) return;
     try {
       await deps.conversationState.delete(context);
     } catch (deleteError) {
