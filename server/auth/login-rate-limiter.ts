@@ -1,6 +1,6 @@
 /**
- * Sign-in throttling, in memory: at most `attempts` unsuccessful sign-ins per key (client address,
- * login name) within a sliding `windowMs`. Successful sign-ins do not count, so an office behind
+ * Sign-in throttling, in memory: at most `attempts` unsuccessful sign-ins per key (the routes use
+ * the client address) within a sliding `windowMs`. Successful sign-ins do not count, so an office behind
  * one address is not locked out at the start of a shift; attempts still in flight do count, so
  * firing many requests at once gains nothing.
  *
@@ -14,7 +14,7 @@ export interface RateLimit {
   readonly windowMs: number;
 }
 
-/** 10 attempts per 5 minutes, per client address and per name. */
+/** 10 attempts per 5 minutes, per key. */
 export const DEFAULT_LOGIN_RATE_LIMIT: RateLimit = Object.freeze({ attempts: 10, windowMs: 5 * 60 * 1000 });
 
 /** Beyond this many keys, the oldest are dropped first, so a flood of addresses cannot exhaust memory. */

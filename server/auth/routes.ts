@@ -13,7 +13,6 @@ import type { Request, Response, Server } from 'restify';
 import { z } from 'zod';
 import { AttuneError, isAttuneError } from '../../core/errors';
 import type { Logger } from '../../core/logger';
-import { normalizeAgentName } from './agent-accounts';
 import { ADMIN_ROLES, adminSessionCookie, clearedAdminSessionCookie, isHttpsRequest } from './admin-session-cookie';
 import { withApiErrors } from './api-errors';
 import { clientAddressKey, DEFAULT_LOGIN_RATE_LIMIT, LoginRateLimiter, type RateLimit } from './login-rate-limiter';
@@ -50,7 +49,10 @@ export function registerStaffAuthRoutes(server: Server, auth: StaffAuth, logger:
     }
     const { name, password } = parsed.data;
     const client = clientAddressKey(clientAddress(req));
-    const attempt = limiter.tryAttempt([`address:${client}`, `name:${normalizeAgentName(name)}`]);
+    // Per client address only. A limit per login name would let anyone lock a named colleague out
+    // (ten wrong passwords from anywhere, every five minutes); guessing a generated password (about
+    // 139 bits) from many addresses instead is hopeless anyway.
+    const attempt = limiter.tryAttempt([`address:${client}`]);
     if (!attempt.allowed) {
       const seconds = Math.ceil(attempt.retryAfterMs / 1000);
       logger.warn({ event: 'staff_login_throttled', client }, 'staff sign-in throttled');

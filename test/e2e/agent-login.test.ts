@@ -151,9 +151,11 @@ describe('staff sign-in over HTTP', () => {
       expect((await login({ name: 'alice', password: alice.password }, '203.0.113.10')).status).toBe(200);
     });
 
-    it('answers 429 after 10 unsuccessful attempts for one name, from any address', async () => {
-      for (let i = 0; i < 10; i += 1) expect((await login({ name: 'alice', password: 'nope' }, `192.0.2.${i}`)).status).toBe(401);
-      expect((await login({ name: 'ALICE', password: alice.password }, '192.0.2.200')).status).toBe(429);
+    it("cannot be used to lock a colleague out: wrong passwords for a name from other addresses leave that person's sign-in alone", async () => {
+      for (let round = 0; round < 2; round += 1) {
+        for (let i = 0; i < 10; i += 1) expect((await login({ name: 'alice', password: 'nope' }, `192.0.2.${round * 10 + i}`)).status).toBe(401);
+      }
+      expect((await login({ name: 'ALICE', password: alice.password }, '192.0.2.200')).status).toBe(200);
       expect((await login({ name: 'sam', password: sam.password }, '192.0.2.201')).status).toBe(200);
     });
 
