@@ -57,7 +57,8 @@ import { TurnMetricsMiddleware } from './observability/turn-metrics-middleware';
 import { registerAdminRoutes } from './server/admin/admin-routes';
 import { openBullMqQueueViews } from './server/admin/bullmq-queue-views';
 import { setSecurityHeadersOnEveryResponse } from './server/auth/security-headers';
-import { limitMessagesPerConversation } from './server/rate-limit-messages';
+import { TokenBuckets } from './server/rate-limit';
+import { limitDirectLineMessages } from './server/rate-limit-messages';
 import type { AttuneStore } from './storage/ports';
 
 export interface RunningAttune {
@@ -134,13 +135,16 @@ export async function startAttune(config: AppConfig, logger: Logger, options: St
     // First: nothing after it may see a customer's full card number.
     adapter.use(new MaskCardNumbers(content, logger));
     adapter.use(new TurnMetricsMiddleware(metrics));
-    const server = createServer({ adapter, bot, store, logger });
+    // Per-conversation message limit: on /api/messages after the channel token is checked
+    // (create-server.ts), on the built-in Direct Line as middleware (below).
+    const messageLimit = config.conversationRateLimit ? new TokenBuckets(config.conversationRateLimit) : undefined;
+    const server = createServer({ adapter, bot, store, logger, messageLimit });
     // Last in, first out: the desk's event streams and the web chat sockets (pushed after this)
     // end first, since open streams would keep server.close() waiting; storage closes last.
     shutdown.push('http server', () => new Promise<void>((resolve) => server.close(() => resolve())));
     shutdown.push('web channel', () => webChannel.close());
     setSecurityHeadersOnEveryResponse(server);
-    if (config.conversationRateLimit) limitMessagesPerConversation(server, { limit: config.conversationRateLimit });
+    if (config.conversationRateLimit) limitDirectLineMessages(server, { limit: config.conversationRateLimit });
     registerMetricsEndpoint(server, metrics, { token: config.metricsToken });
     observeHttp(server, metrics);
     const staffAuth = new StaffAuth(store.agents, store.agentSessions);

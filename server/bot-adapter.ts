@@ -5,7 +5,7 @@
  * and clears the conversation's broken state.
  */
 import { CloudAdapter, ConfigurationBotFrameworkAuthentication, StatusCodes, type Activity, type ConversationState, type TurnContext } from 'botbuilder';
-import { AuthenticationError, type BotFrameworkAuthentication } from 'botframework-connector';
+import { AuthenticationError, type AuthenticateRequestResult, type BotFrameworkAuthentication } from 'botframework-connector';
 import type { Request, Response } from 'restify';
 import type { BotCredentials } from '../config/app-config';
 import type { ContentLibrary } from '../content/content-library';
@@ -16,11 +16,12 @@ import { channelAuthenticationEndpoints } from './auth/bot-framework-endpoints';
 import { refuseInvalidChannelTokens } from './auth/refuse-invalid-channel-tokens';
 import { reuseConnectorClients } from './auth/reuse-connector-clients';
 
-/** How a posted activity ended, for the caller to log: the adapter only writes the HTTP answer. */
+/** The channel's token checked (always accepted without credentials configured), or why not. */
+export type PostedAuthentication = { readonly ok: true; readonly result: AuthenticateRequestResult } | { readonly ok: false; readonly reason: string };
+
+/** How an authenticated activity's turn ended, for the caller to log: the adapter only writes the HTTP answer. */
 export type PostedOutcome =
   | { readonly kind: 'answered'; readonly status: number }
-  /** The channel token was missing or invalid (credentials configured): 401, no turn ran. */
-  | { readonly kind: 'refused'; readonly reason: string }
   /** The turn failed and onTurnError could not answer it either: 500. */
   | { readonly kind: 'failed'; readonly error: unknown };
 
@@ -28,31 +29,38 @@ export type PostedOutcome =
  * CloudAdapter with a leaner way in for POST /api/messages. CloudAdapter.process builds zod schemas
  * for the request, the response, the turn logic and the body, and runs them, on every call: about
  * 1% of a turn, for checks validateActivity (activity-validation.ts) has already made. The turn
- * itself is unchanged: processActivity authenticates the request (channel JWTs when credentials
- * are configured) and runs it; the answer is process()'s: the invoke response, 401 for a refused
- * token, 500 otherwise (a failed turn is answered by onTurnError and ends 200), except that a 500
- * does not tell the caller the internal error's message.
+ * itself is unchanged, in two steps so that nothing is spent on a request before its token is
+ * checked (create-server.ts charges the conversation's rate limit and queues the turn in between):
+ * authenticatePosted checks the channel JWT when credentials are configured (401 otherwise), and
+ * processAuthenticated runs the turn and answers as process() does: the invoke response, or 500 (a
+ * failed turn is answered by onTurnError and ends 200), except that a 500 does not tell the caller
+ * the internal error's message.
  */
 export class AttuneCloudAdapter extends CloudAdapter {
-  /** Runs a validated activity posted to /api/messages, writes the HTTP answer and says how it ended. */
-  async processPosted(req: Request, res: Response, activity: Activity, logic: (context: TurnContext) => Promise<void>): Promise<PostedOutcome> {
+  /** Checks the request's channel token for the activity; an error other than a refused token throws. */
+  async authenticatePosted(req: Request, activity: Activity): Promise<PostedAuthentication> {
     const authorization = req.headers.authorization;
+    try {
+      return { ok: true, result: await this.botFrameworkAuthentication.authenticateRequest(withDates(activity), typeof authorization === 'string' ? authorization : '') };
+    } catch (error) {
+      if (error instanceof AuthenticationError) return { ok: false, reason: error.message };
+      throw error;
+    }
+  }
+
+  /** Runs an authenticated activity's turn, writes the HTTP answer and says how it ended. */
+  async processAuthenticated(res: Response, authentication: AuthenticateRequestResult, activity: Activity, logic: (context: TurnContext) => Promise<void>): Promise<PostedOutcome> {
     let outcome: PostedOutcome;
     let body: unknown;
     try {
-      const invokeResponse = await this.processActivity(typeof authorization === 'string' ? authorization : '', withDates(activity), logic);
+      const invokeResponse = await this.processActivity(authentication, activity, logic);
       outcome = { kind: 'answered', status: invokeResponse?.status ?? StatusCodes.OK };
       body = invokeResponse?.body;
     } catch (error) {
-      if (error instanceof AuthenticationError) {
-        outcome = { kind: 'refused', reason: error.message };
-        body = error.message;
-      } else {
-        outcome = { kind: 'failed', error };
-        body = { code: 'ATTUNE_TURN_FAILED', message: 'The activity could not be processed.' };
-      }
+      outcome = { kind: 'failed', error };
+      body = { code: 'ATTUNE_TURN_FAILED', message: 'The activity could not be processed.' };
     }
-    res.status(outcome.kind === 'answered' ? outcome.status : outcome.kind === 'refused' ? StatusCodes.UNAUTHORIZED : StatusCodes.INTERNAL_SERVER_ERROR);
+    res.status(outcome.kind === 'answered' ? outcome.status : StatusCodes.INTERNAL_SERVER_ERROR);
     if (body) res.send(body);
     res.end();
     return outcome;

@@ -7,9 +7,11 @@ import type { Activity, ActivityHandler } from 'botbuilder';
 import type { Logger } from '../core/logger';
 import type { AttuneStore } from '../storage/ports';
 import { validateActivity } from './activity-validation';
-import type { AttuneCloudAdapter } from './bot-adapter';
+import type { AttuneCloudAdapter, PostedAuthentication } from './bot-adapter';
 import { parseJsonBody } from './json-body';
 import { OneTurnAtATime } from './one-turn-at-a-time';
+import type { TokenBuckets } from './rate-limit';
+import { refuseOverLimit } from './rate-limit-messages';
 import { readRequestBody } from './request-body';
 
 /** Activities are small; anything bigger is refused before it is parsed. */
@@ -20,6 +22,8 @@ export interface ServerDependencies {
   readonly bot: ActivityHandler;
   readonly store: AttuneStore;
   readonly logger: Logger;
+  /** Per-conversation message limit on /api/messages, charged after the token check (absent: none). */
+  readonly messageLimit?: TokenBuckets;
 }
 
 export function createServer(deps: ServerDependencies): Server {
@@ -37,11 +41,28 @@ export function createServer(deps: ServerDependencies): Server {
     }
     const activity = req.body as Activity;
     const conversation = `${activity.channelId}:${activity.conversation.id}`;
-    const outcome = await turnsInOrder.run(conversation, () => deps.adapter.processPosted(req, res, activity, (context) => deps.bot.run(context)));
-    if (outcome.kind === 'answered') return;
     const where = { conversation, activityId: activity.id };
-    if (outcome.kind === 'refused') deps.logger.warn({ ...where, reason: outcome.reason }, 'activity refused: channel token missing or invalid');
-    else deps.logger.error({ ...where, err: outcome.error }, 'activity failed: the turn and its error handler both failed');
+    // Token first: an unsigned request must not spend the conversation's budget or wait in its queue.
+    let authentication: PostedAuthentication;
+    try {
+      authentication = await deps.adapter.authenticatePosted(req, activity);
+    } catch (error) {
+      deps.logger.error({ ...where, err: error }, 'activity not authenticated: the channel token could not be checked');
+      res.send(500, { code: 'ATTUNE_TURN_FAILED', message: 'The activity could not be processed.' });
+      return;
+    }
+    if (!authentication.ok) {
+      deps.logger.warn({ ...where, reason: authentication.reason }, 'activity refused: channel token missing or invalid');
+      res.send(401, authentication.reason);
+      return;
+    }
+    const taken = deps.messageLimit?.take(conversation);
+    if (taken && !taken.allowed) {
+      refuseOverLimit(res, taken.retryAfterMs);
+      return;
+    }
+    const outcome = await turnsInOrder.run(conversation, () => deps.adapter.processAuthenticated(res, authentication.result, activity, (context) => deps.bot.run(context)));
+    if (outcome.kind === 'failed') deps.logger.error({ ...where, err: outcome.error }, 'activity failed: the turn and its error handler both failed');
   });
 
   server.get('/healthz', async (_req: Request, res: Response) => {

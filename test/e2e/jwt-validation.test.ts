@@ -87,8 +87,8 @@ describe('channel JWT validation against a local OpenID metadata endpoint', () =
     });
 
   let sent = 0;
-  async function post(authorization: string | undefined, channelId = 'webchat') {
-    const conversation = `jwt-conv-${++sent}`;
+  async function post(authorization: string | undefined, channelId = 'webchat', conversation = `jwt-conv-${sent + 1}`) {
+    sent += 1;
     const response = await fetch(`${attune.url}/api/messages`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
@@ -132,5 +132,13 @@ describe('channel JWT validation against a local OpenID metadata endpoint', () =
     const refused = await post(`Bearer ${token()}`, 'sms');
     expect(refused.status).toBe(401);
     expect(refused.turns).toEqual([]);
+  });
+
+  it("does not let unsigned requests use up a conversation's message budget (the limit is charged after the token check)", async () => {
+    // The default burst is 20: 25 unsigned posts would have spent it all before.
+    for (let i = 0; i < 25; i += 1) expect((await post(undefined, 'webchat', 'muted-customer')).status).toBe(401);
+    const genuine = await post(`Bearer ${token()}`, 'webchat', 'muted-customer');
+    expect(genuine.status).toBe(200);
+    expect(genuine.turns.filter((t) => t.role === 'customer').map((t) => t.text)).toEqual(['hello']);
   });
 });
