@@ -47,6 +47,8 @@ export interface AttuneBotDependencies {
   readonly deskEvents?: DeskEvents;
   /** Running offer experiments: which offer (or none) each variant's customers see. */
   readonly offerExperiments?: OfferExperiments;
+  /** Epoch ms now, as the frustration meter times sessions by it (default `Date.now`; tests move it). */
+  readonly now?: () => number;
 }
 
 const RECORDING_KEY = Symbol('attune.turnRecording');
@@ -63,6 +65,7 @@ export class AttuneBot extends ActivityHandler {
   private readonly meter: FrustrationMeter;
   private readonly personal: PersonalTouch;
   private readonly deskEvents: DeskEvents;
+  private readonly now: () => number;
 
   constructor(private readonly deps: AttuneBotDependencies) {
     super();
@@ -89,6 +92,7 @@ export class AttuneBot extends ActivityHandler {
     this.meter = deps.frustrationMeter ?? new FrustrationMeter();
     this.personal = new PersonalTouch({ profiles: deps.store.customers, offerEvents: deps.store.offerEvents, content: deps.content, offerExperiments: deps.offerExperiments });
     this.deskEvents = deps.deskEvents ?? NO_DESK_EVENTS;
+    this.now = deps.now ?? (() => Date.now());
 
     this.onMessage(async (context, next) => {
       await this.handleMessage(context);
@@ -135,7 +139,7 @@ export class AttuneBot extends ActivityHandler {
     const understanding = await this.understand(text, !withPeople(memory));
     const dialogContext = await this.dialogs.createContext(context);
     const taskInProgress = dialogContext.activeDialog !== undefined && !withPeople(memory);
-    const { state, perception } = this.meter.perceive(memory.frustration, { text, understanding, at: Date.now(), answeringPrompt: taskInProgress });
+    const { state, perception } = this.meter.perceive(memory.frustration, { text, understanding, at: this.now(), answeringPrompt: taskInProgress });
     memory.frustration = state;
     const personalMemory = (memory.personal ??= freshPersonalMemory());
     const customer = customerContext.customer;

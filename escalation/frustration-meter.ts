@@ -20,8 +20,12 @@ export interface FrustrationState {
   readonly lastWords?: readonly string[];
   /** Word count of the previous customer message, to notice a curt reply after long ones. */
   readonly lastLength?: number;
-  /** Epoch ms of the first customer message. */
+  /** Epoch ms of the first customer message of this session. */
   readonly startedAt?: number;
+  /** Epoch ms of the previous customer message, to notice a new session after a silence. */
+  readonly lastAt?: number;
+  /** Ten-minute blocks of this session already counted as `taking_long`: each counts once. */
+  readonly blocksCounted?: number;
 }
 
 export const CALM: FrustrationState = { score: 0, consecutiveFailures: 0, recentIntents: [] };
@@ -44,7 +48,7 @@ export interface FrustrationWeights {
   readonly correction: number;
   readonly curtReply: number;
   readonly sarcasm: number;
-  /** Per 10 minutes the conversation has lasted beyond the first 10. */
+  /** Per 10 minutes the session has lasted beyond the first 10 (each 10 minutes counts once). */
   readonly timeElapsed: number;
   /** Per earlier contact about the same open case. */
   readonly repeatContact: number;
@@ -87,6 +91,10 @@ const LOW_CONFIDENCE = 0.45;
 const REMEMBERED_INTENTS = 4;
 const REMEMBERED_WORDS = 24;
 const MIN_ANGER_CUE = 0.2;
+const TEN_MINUTES = 600_000;
+
+/** Silence after which the next message starts a new session; the score also halves per such span. */
+export const SESSION_GAP_MS = 30 * 60_000;
 
 /** "No thanks", "no, that's all": a polite no is an answer, not a correction. */
 const POLITE_NO = /^\s*(no|nope|nah)\b[\s,.!]*(thanks|thank you|cheers|that'?s (all|it|fine|everything)|problem|worries|need|i'?m (good|fine|ok))/i;
@@ -98,9 +106,10 @@ export class FrustrationMeter {
   constructor(private readonly weights: FrustrationWeights = DEFAULT_FRUSTRATION_WEIGHTS) {}
 
   /** Scores one customer turn; returns the new state to remember and the perception to act on. */
-  perceive(previous: FrustrationState, signals: TurnSignals): { state: FrustrationState; perception: Perception } {
+  perceive(last: FrustrationState, signals: TurnSignals): { state: FrustrationState; perception: Perception } {
     const w = this.weights;
     const { intent, sentiment } = signals.understanding;
+    const previous = sessionBefore(last, signals.at);
     const reasons: Reason[] = [];
     const add = (name: string, weight: number) => {
       if (weight > 0.001) reasons.push({ name, weight: round(weight) });
@@ -127,9 +136,15 @@ export class FrustrationMeter {
     if (curt) add('curt_reply', w.curtReply);
 
     const startedAt = previous.startedAt ?? signals.at;
+    // Each ten-minute block past the first ten counts once, on the turn that reaches it: counted
+    // again on every later turn, the score would climb with time alone, however calm the customer.
+    let blocksCounted = previous.blocksCounted ?? 0;
     if (startedAt !== undefined && signals.at !== undefined) {
-      const tenMinuteBlocks = Math.floor((signals.at - startedAt) / 600_000) - 1;
-      if (tenMinuteBlocks > 0) add('taking_long', w.timeElapsed * tenMinuteBlocks);
+      const blocks = Math.floor((signals.at - startedAt) / TEN_MINUTES) - 1;
+      if (blocks > blocksCounted) {
+        add('taking_long', w.timeElapsed * (blocks - blocksCounted));
+        blocksCounted = blocks;
+      }
     }
     if (signals.repeatContacts) add('repeat_contact', w.repeatContact * signals.repeatContacts);
 
@@ -142,12 +157,26 @@ export class FrustrationMeter {
     const carried = previous.score * w.decay * (relieved ? 0.5 : 1);
     const score = round(clamp01(carried + reasons.reduce((sum, reason) => sum + reason.weight, 0)));
     const recentIntents = failed || signals.answeringPrompt ? previous.recentIntents : [...previous.recentIntents, intent.intent].slice(-REMEMBERED_INTENTS);
+    const lastAt = signals.at ?? previous.lastAt;
 
     return {
-      state: { score, consecutiveFailures, recentIntents, lastWords: words.slice(0, REMEMBERED_WORDS), lastLength: length, startedAt },
+      state: { score, consecutiveFailures, recentIntents, lastWords: words.slice(0, REMEMBERED_WORDS), lastLength: length, startedAt, lastAt, blocksCounted },
       perception: { score, reasons, consecutiveFailures, humanRequested },
     };
   }
+}
+
+/**
+ * The state this message continues: the last one, or after a silence of SESSION_GAP_MS a new
+ * session that keeps only the faded score (halved per gap of silence: gone after a day).
+ */
+function sessionBefore(last: FrustrationState, at: number | undefined): FrustrationState {
+  // State saved before `lastAt` existed knows only when the conversation started.
+  const lastAt = last.lastAt ?? last.startedAt;
+  if (at === undefined || lastAt === undefined) return last;
+  const silence = at - lastAt;
+  if (silence < SESSION_GAP_MS) return last;
+  return { ...CALM, score: round(last.score * 0.5 ** (silence / SESSION_GAP_MS)) };
 }
 
 const SMALL_TALK = new Set(['greeting', 'goodbye', 'thanks', 'affirm', 'deny']);

@@ -83,7 +83,8 @@ export function behaviouralViolations(weights: FrustrationWeights, settings: Esc
   );
 
   const started = meter.perceive(CALM, { text: 'something', understanding: understood('card_arrival', 0.9), at: 0 }).state;
-  const later = meter.perceive(started, { text: 'something', understanding: understood('top_up_failed', 0.9), at: 35 * 60_000, repeatContacts: 2 }).perception.reasons;
+  const going = meter.perceive(started, { text: 'something', understanding: understood('exchange_rate', 0.9), at: 15 * 60_000 }).state;
+  const later = meter.perceive(going, { text: 'something', understanding: understood('top_up_failed', 0.9), at: 35 * 60_000, repeatContacts: 2 }).perception.reasons;
   check(
     'time dragging on and repeat contacts keep their documented weights',
     later.some((r) => r.name === 'taking_long' && r.weight === 0.1) && later.some((r) => r.name === 'repeat_contact' && r.weight === 0.2),

@@ -20,6 +20,11 @@ describe('AttuneBot conversations (TestAdapter)', () => {
   let queue: InProcessAgentQueue;
   /** What the bot published for the agent desks: escalation id and the texts relayed. */
   let relayed: { escalationId: string; texts: string[] }[];
+  /** The clock the bot reads (epoch ms): a test moves it to let time pass between messages. */
+  let now: number;
+  const minutesPass = (n: number) => () => {
+    now += n * 60_000;
+  };
   const logger = pino({ level: 'silent' });
   const alwaysOpen = parseBusinessHours('00:00-24:00', 'Mon-Sun', 'UTC');
 
@@ -31,6 +36,7 @@ describe('AttuneBot conversations (TestAdapter)', () => {
     store = await createStore({ kind: 'memory' });
     queue = new InProcessAgentQueue({ logger });
     relayed = [];
+    now = Date.now();
     const deskEvents: DeskEvents = {
       escalationChanged: async () => undefined,
       transcriptAdded: async (escalation, turns) => {
@@ -51,6 +57,7 @@ describe('AttuneBot conversations (TestAdapter)', () => {
       defaultLocale: 'en',
       logger,
       deskEvents,
+      now: () => now,
     });
     adapter = new TestAdapter((context) => bot.run(context));
   });
@@ -175,6 +182,40 @@ describe('AttuneBot conversations (TestAdapter)', () => {
     const turns = await store.turns.listByConversation(`${adapter.conversation.channelId}:${adapter.conversation.conversation.id}`, 10);
     const answer = turns.find((turn) => turn.text === 'More than a week ago');
     expect(answer?.frustration?.reasons.map((r) => r.name)).not.toContain('not_understood');
+  });
+
+  it('greets a customer who returns to a long-lived conversation a day later, misses and all', async () => {
+    await adapter
+      .send('hello')
+      .assertReply((reply) => expect(templateOf(reply)?.template).toBe('greeting'))
+      .send('purple elephants')
+      .assertReply((reply) => expect(templateOf(reply)?.template).toBe('fallback'))
+      .send('blue whales')
+      .assertReply(() => undefined)
+      // Teams, SMS and Telegram keep one conversation per customer: the next day is the same one.
+      .then(minutesPass(24 * 60))
+      .send('hello')
+      .assertReply((reply) => expect(templateOf(reply)?.template).toBe('greeting'))
+      .send('orange kites')
+      .assertReply((reply) => expect(templateOf(reply)?.template).toBe('fallback'))
+      .startTest();
+    expect(await store.escalations.list({ statuses: ['queued', 'assigned'] }, 10)).toEqual([]);
+  });
+
+  it('still hands over a session that drags on without the bot understanding, counting the time', async () => {
+    await adapter
+      .send('purple elephants')
+      .assertReply((reply) => expect(templateOf(reply)?.template).toBe('fallback'))
+      .then(minutesPass(20))
+      .send('blue whales')
+      .assertReply(() => undefined)
+      .then(minutesPass(20))
+      .send('green frogs')
+      .assertReply((reply) => expect(templateOf(reply)?.template).toBe('handoff.started'))
+      .startTest();
+    const [escalation] = await store.escalations.list({ statuses: ['queued'] }, 10);
+    expect(escalation?.trigger).toBe('failed_turns');
+    expect(escalation?.reasons.map((r) => r.name)).toContain('taking_long');
   });
 
   it('records one document per message with what the bot made of it', async () => {

@@ -1,6 +1,7 @@
-import { CALM, FrustrationMeter, type TurnSignals } from '../../escalation/frustration-meter';
+import { CALM, FrustrationMeter, type FrustrationState, type Perception, type TurnSignals } from '../../escalation/frustration-meter';
 
 const meter = new FrustrationMeter();
+const MINUTE = 60_000;
 
 function said(intent: string, confidence: number, sentimentScore = 0, anger = 0, text = 'something'): TurnSignals {
   return { text, understanding: {
@@ -83,8 +84,56 @@ describe('FrustrationMeter domain-independent signals', () => {
 
   it('counts time dragging on and repeat contacts about the same case', () => {
     const start = meter.perceive(CALM, { ...said('card_arrival', 0.9), at: 0 }).state;
-    const later = meter.perceive(start, { ...said('top_up_failed', 0.9), at: 35 * 60_000, repeatContacts: 2 });
+    const going = meter.perceive(start, { ...said('exchange_rate', 0.9), at: 15 * MINUTE }).state;
+    const later = meter.perceive(going, { ...said('top_up_failed', 0.9), at: 35 * MINUTE, repeatContacts: 2 });
     expect(later.perception.reasons).toEqual(expect.arrayContaining([{ name: 'taking_long', weight: 0.1 }, { name: 'repeat_contact', weight: 0.2 }]));
+  });
+});
+
+describe('FrustrationMeter sessions', () => {
+  /** Calm, understood replies ("yes") at the given minutes; the perception of each. */
+  const calmAt = (minutes: readonly number[], from: FrustrationState = CALM) => {
+    let state = from;
+    return minutes.map((minute) => {
+      const result = meter.perceive(state, { ...said('affirm', 0.9), at: minute * MINUTE });
+      state = result.state;
+      return result.perception;
+    });
+  };
+  const timeWeights = (perceptions: readonly Perception[]) => perceptions.map((p) => p.reasons.find((r) => r.name === 'taking_long')?.weight ?? 0);
+
+  it('counts each ten minutes of a long session once, so calm turns do not add up to an escalation', () => {
+    const perceptions = calmAt([0, 5, 21, 22, 23, 24, 25, 29, 33, 38, 45, 52, 59, 66, 70, 72, 74, 76, 78, 79]);
+    // 21 min: the first ten minutes past the first ten; 33 and 45: one more each; nothing in between.
+    expect(timeWeights(perceptions).slice(0, 11)).toEqual([0, 0, 0.05, 0, 0, 0, 0, 0, 0.05, 0, 0.05]);
+    expect(Math.max(...perceptions.map((p) => p.score))).toBeLessThan(0.2);
+  });
+
+  it('starts a new session after half an hour of silence: a calm message a day later scores nothing', () => {
+    let state = CALM;
+    for (const minute of [0, 12, 25]) state = meter.perceive(state, { ...said('oos', 0.1, -0.5), at: minute * MINUTE }).state;
+    expect(state).toMatchObject({ consecutiveFailures: 3, score: expect.any(Number) });
+    expect(state.score).toBeGreaterThan(0.5);
+    const nextDay = meter.perceive(state, { ...said('greeting', 0.95), at: (24 * 60 + 25) * MINUTE });
+    expect(nextDay.perception).toEqual({ score: 0, reasons: [], consecutiveFailures: 0, humanRequested: false });
+    expect(nextDay.state.startedAt).toBe((24 * 60 + 25) * MINUTE);
+  });
+
+  it('forgets the failure run and fades the score after a silence, but not after a short pause', () => {
+    const upset: FrustrationState = { ...CALM, score: 0.6, consecutiveFailures: 2, startedAt: 0, lastAt: 0 };
+    const afterPause = meter.perceive(upset, { ...said('oos', 0.1), at: 10 * MINUTE }).perception;
+    const afterSilence = meter.perceive(upset, { ...said('oos', 0.1), at: 30 * MINUTE }).perception;
+    expect(afterPause.consecutiveFailures).toBe(3);
+    expect(afterSilence.consecutiveFailures).toBe(1);
+    // Half the score is left after half an hour of silence, then this miss's weight.
+    expect(afterSilence.score).toBeCloseTo(0.6 * 0.5 * 0.7 + 0.15, 3);
+  });
+
+  it('treats state saved before sessions existed as a session that began at its first message', () => {
+    const old: FrustrationState = { score: 0.5, consecutiveFailures: 2, recentIntents: ['card_arrival'], startedAt: 0 };
+    const next = meter.perceive(old, { ...said('greeting', 0.95), at: 48 * 60 * MINUTE });
+    expect(next.perception.score).toBe(0);
+    expect(next.perception.reasons).toEqual([]);
   });
 });
 
