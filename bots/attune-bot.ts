@@ -6,6 +6,7 @@
 import { ActivityHandler, StatusCodes, type ConversationState, type InvokeResponse, type StatePropertyAccessor, type TurnContext } from 'botbuilder';
 import type { DialogSet, DialogState } from 'botbuilder-dialogs';
 import type { ContentLibrary } from '../content/content-library';
+import { promptAskedAgain } from '../dialogs/content-prompts';
 import { createTaskDialogs } from '../dialogs/task-catalog';
 import { setTurnInsight } from '../dialogs/turn-insight';
 import type { BusinessHours } from '../escalation/business-hours';
@@ -18,7 +19,7 @@ import type { OpenAiIntentRefiner } from '../nlu/llm';
 import { OUT_OF_SCOPE, type MessageUnderstanding, type Understanding } from '../nlu/types';
 import { CustomerContextReader, type CustomerContext } from '../personalization/customer-context';
 import type { AttuneStore, EscalationRecord } from '../storage/ports';
-import { TurnActions, type PeopleOutcome } from './act';
+import { TurnActions, type ActInput, type PeopleOutcome } from './act';
 import { freshMemory, withPeople, type ConversationMemory } from './conversation-memory';
 import { decide, type Decision } from './decide';
 import { PersonalTouch, type PersonalTurn } from '../personalization/personal-touch';
@@ -27,7 +28,7 @@ import { recogniseReply } from '../personalization/personal-replies';
 import { offerInputOf } from '../personalization/offers/offer-input';
 import type { OfferExperiments } from '../personalization/offers/offer-experiment';
 import { setTaskProgress, TaskProgress } from '../personalization/task-progress';
-import type { Perception } from '../escalation/frustration-meter';
+import type { FrustrationState, Perception } from '../escalation/frustration-meter';
 import { TurnRecorder, type TurnRecording } from './turn-recorder';
 
 export interface AttuneBotDependencies {
@@ -49,6 +50,13 @@ export interface AttuneBotDependencies {
   readonly offerExperiments?: OfferExperiments;
   /** Epoch ms now, as the frustration meter times sessions by it (default `Date.now`; tests move it). */
   readonly now?: () => number;
+}
+
+/** What the turn made of the message: the meter's state to keep, its perception, and the decision. */
+interface Thought {
+  readonly state: FrustrationState;
+  readonly perception: Perception;
+  readonly decision: Decision;
 }
 
 const RECORDING_KEY = Symbol('attune.turnRecording');
@@ -139,61 +147,87 @@ export class AttuneBot extends ActivityHandler {
     const understanding = await this.understand(text, !withPeople(memory));
     const dialogContext = await this.dialogs.createContext(context);
     const taskInProgress = dialogContext.activeDialog !== undefined && !withPeople(memory);
-    const { state, perception } = this.meter.perceive(memory.frustration, { text, understanding, at: this.now(), answeringPrompt: taskInProgress });
-    memory.frustration = state;
     const personalMemory = (memory.personal ??= freshPersonalMemory());
     const customer = customerContext.customer;
     await this.personal.prepare(personalMemory, customer);
-    const decision = decide(
-      {
-        text,
+    const before = memory.frustration;
+    const at = this.now();
+    /** Perceive and Decide, then the turn's replies take the decided tone. Quick and pure, so a turn may think again. */
+    const think = (answerRejected: boolean): Thought => {
+      const { state, perception } = this.meter.perceive(before, { text, understanding, at, answeringPrompt: taskInProgress, answerRejected });
+      const decision = decide(
+        {
+          text,
+          understanding,
+          perception,
+          taskInProgress,
+          personOffered: memory.personOffered,
+          customer: customer && { style: customer.style, tier: customer.tier },
+          personalReply: withPeople(memory) ? undefined : recogniseReply(text, personalMemory.awaiting),
+          offer: customer && offerInputOf(personalMemory, customer, understanding, perception),
+        },
+        this.deps.escalation,
+      );
+      setTurnInsight(context, {
+        tone: decision.tone,
+        locale: customerContext.locale,
+        channel: customerContext.channel,
         understanding,
-        perception,
-        taskInProgress,
-        personOffered: memory.personOffered,
-        customer: customer && { style: customer.style, tier: customer.tier },
-        personalReply: withPeople(memory) ? undefined : recogniseReply(text, personalMemory.awaiting),
-        offer: customer && offerInputOf(personalMemory, customer, understanding, perception),
-      },
-      this.deps.escalation,
-    );
-    setTurnInsight(context, {
-      tone: decision.tone,
-      locale: customerContext.locale,
-      channel: customerContext.channel,
-      understanding,
-      templateData: templateDataFor(customerContext),
-      audience: { key: customerContext.customer?.id ?? customerContext.conversationKey, conversationId: customerContext.conversationKey },
-    });
+        templateData: templateDataFor(customerContext),
+        audience: { key: customerContext.customer?.id ?? customerContext.conversationKey, conversationId: customerContext.conversationKey },
+      });
+      return { state, perception, decision };
+    };
+    const first = think(false);
+    memory.frustration = first.state;
 
-    const act = { context, dialogs: dialogContext, decision, perception, memory, conversationKey: customerContext.conversationKey, customer: customerContext.customer, recording };
+    const act: ActInput = { context, dialogs: dialogContext, decision: first.decision, perception: first.perception, memory, conversationKey: customerContext.conversationKey, customer: customerContext.customer, recording };
     // Only a chat with people costs the read of its escalation; the bot's own turns skip it.
     const outcome: PeopleOutcome = withPeople(memory) ? await this.actions.whileWithPeople(act, CANCEL_WAIT.test(text)) : { kind: 'back_to_bot' };
     // What the turn really did: the Decide result only when the bot acts on it.
-    const recorded = outcome.kind === 'back_to_bot' ? { action: decision.action.kind, tone: decision.tone, reasons: decision.reasons } : { action: outcome.kind, tone: decision.tone, reasons: [{ name: 'chat_with_people', weight: 1 }] };
-    recording.customerSaid(text, { understanding, frustration: { score: perception.score, reasons: perception.reasons }, decision: recorded }, receivedAt);
+    const record = ({ perception, decision }: Thought) => {
+      const recorded = outcome.kind === 'back_to_bot' ? { action: decision.action.kind, tone: decision.tone, reasons: decision.reasons } : { action: outcome.kind, tone: decision.tone, reasons: [{ name: 'chat_with_people', weight: 1 }] };
+      recording.customerSaid(text, { understanding, frustration: { score: perception.score, reasons: perception.reasons }, decision: recorded }, receivedAt);
+      return recorded;
+    };
+    let recorded = record(first);
+    let thought = first;
     if (outcome.kind === 'back_to_bot') {
       const personalTurn: PersonalTurn = { context, dialogs: dialogContext, memory: personalMemory, lookup: memory.lookup, conversationKey: customerContext.conversationKey };
-      await this.botActs(personalTurn, decision, perception, () => this.actions.act(act));
+      thought = await this.botActs(personalTurn, first, async () => {
+        await this.actions.act(act);
+        if (first.decision.action.kind !== 'continue_task' || !promptAskedAgain(context)) return first;
+        // The dialog did not accept the answer and asked again: the turn failed after all, so it
+        // climbs the same ladder as a misunderstanding, and a customer stuck there reaches a person.
+        const rejected = think(true);
+        memory.frustration = rejected.state;
+        recorded = record(rejected);
+        if (rejected.decision.action.kind === 'escalate') await this.actions.act({ ...act, decision: rejected.decision, perception: rejected.perception });
+        return rejected;
+      });
     }
     if (outcome.kind === 'relayed_to_people') context.turnState.set(RELAY_KEY, outcome.escalation);
-    this.deps.logger.debug({ conversation: customerContext.conversationKey, intent: understanding.intent.intent, action: recorded.action, tone: decision.tone, frustration: perception.score }, 'turn');
+    this.deps.logger.debug({ conversation: customerContext.conversationKey, intent: understanding.intent.intent, action: recorded.action, tone: thought.decision.tone, frustration: thought.perception.score }, 'turn');
   }
 
   /**
    * The bot's own turn: a personal reply or the decided action, then at most one personal
    * follow-up (resume, offer or preference question), then the task progress kept for resume.
+   * The action may think again once it knows how the turn went; the follow-up heeds what it concluded.
    */
-  private async botActs(turn: PersonalTurn, decision: Decision, perception: Perception, act: () => Promise<void>): Promise<void> {
+  private async botActs(turn: PersonalTurn, thought: Thought, act: () => Promise<Thought>): Promise<Thought> {
     const progress = new TaskProgress();
     setTaskProgress(turn.context, progress);
-    const { action } = decision;
+    const { action } = thought.decision;
     await this.personal.moveOn(turn, action.kind === 'personal' ? action.reply : undefined);
+    let concluded = thought;
     if (action.kind === 'personal') await this.personal.respond(turn, action.reply);
-    else await act();
-    const smallTalk = action.kind === 'small_talk' ? action.template : undefined;
-    await this.personal.follow(turn, { action: action.kind, smallTalk, offer: decision.offer, perception, tone: decision.tone });
+    else concluded = await act();
+    const { decision, perception } = concluded;
+    const smallTalk = decision.action.kind === 'small_talk' ? decision.action.template : undefined;
+    await this.personal.follow(turn, { action: decision.action.kind, smallTalk, offer: decision.offer, perception, tone: decision.tone });
     await this.personal.keepProgress(turn, progress, turn.context.activity.channelId);
+    return concluded;
   }
 
   /** Local NLU; the LLM only when configured and the local model is unsure, never slower than its timeout. */

@@ -28,6 +28,20 @@ export function templateRef(template: string, data: Readonly<Record<string, unkn
   return Object.keys(data).length === 0 ? { template } : { template, data };
 }
 
+const ASKED_AGAIN_KEY = Symbol('attune.promptAskedAgain');
+
+/**
+ * True when a prompt did not accept this turn's answer and asked its question again: the turn
+ * failed the customer as much as a misunderstanding does (the frustration meter counts it).
+ */
+export function promptAskedAgain(context: TurnContext): boolean {
+  return context.turnState.get(ASKED_AGAIN_KEY) === true;
+}
+
+function noteRetry(context: TurnContext, isRetry: boolean): void {
+  if (isRetry) context.turnState.set(ASKED_AGAIN_KEY, true);
+}
+
 function expectingInput(activity: Partial<Activity>): Partial<Activity> {
   return activity.inputHint ? activity : { ...activity, inputHint: InputHints.ExpectingInput };
 }
@@ -50,6 +64,7 @@ export class ContentChoicePrompt extends ChoicePrompt {
   }
 
   protected override onPrompt(context: TurnContext, state: object, options: PromptOptions, isRetry: boolean): Promise<void> {
+    noteRetry(context, isRetry);
     return super.onPrompt(context, state, renderedOptions(this.renderTemplate, context, options), isRetry);
   }
 }
@@ -64,6 +79,7 @@ export class ContentConfirmPrompt extends ConfirmPrompt {
   }
 
   protected override onPrompt(context: TurnContext, state: object, options: PromptOptions, isRetry: boolean): Promise<void> {
+    noteRetry(context, isRetry);
     return super.onPrompt(context, state, renderedOptions(this.renderTemplate, context, options), isRetry);
   }
 }
@@ -78,6 +94,7 @@ export class ContentTextPrompt extends TextPrompt {
   }
 
   protected override onPrompt(context: TurnContext, state: object, options: PromptOptions, isRetry: boolean): Promise<void> {
+    noteRetry(context, isRetry);
     return super.onPrompt(context, state, renderedOptions(this.renderTemplate, context, options), isRetry);
   }
 }

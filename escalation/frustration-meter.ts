@@ -84,6 +84,11 @@ export interface TurnSignals {
    * answers are not banking requests, so the intent model's doubt is not a misunderstanding.
    */
   readonly answeringPrompt?: boolean;
+  /**
+   * The dialog did not accept this answer to its question and asked again ("no idea" to "How much
+   * was it?"): a failed turn like a misunderstanding, so a customer stuck at a prompt reaches a person.
+   */
+  readonly answerRejected?: boolean;
 }
 
 /** Below this confidence a recognised intent counts as a failed turn even if not out-of-scope. */
@@ -119,7 +124,7 @@ export class FrustrationMeter {
     // Faint anger cues are noise in what agents read; only clear ones count.
     if (sentiment.cues.anger >= MIN_ANGER_CUE) add('anger_cues', w.anger * sentiment.cues.anger);
 
-    const failed = !signals.answeringPrompt && (intent.intent === OUT_OF_SCOPE || intent.confidence < LOW_CONFIDENCE);
+    const failed = signals.answerRejected === true || (!signals.answeringPrompt && (intent.intent === OUT_OF_SCOPE || intent.confidence < LOW_CONFIDENCE));
     const consecutiveFailures = failed ? previous.consecutiveFailures + 1 : 0;
     if (failed) add('not_understood', w.failedTurn * consecutiveFailures);
 

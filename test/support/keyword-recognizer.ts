@@ -8,6 +8,7 @@ import { OUT_OF_SCOPE, type IntentClassifier, type SentimentAnalyzer } from '../
 const KEYWORDS: ReadonlyArray<readonly [RegExp, string]> = [
   [/\b(person|human|agent)\b/i, 'human_request'],
   [/\bcomplain/i, 'complaint'],
+  [/\bcharged twice\b/i, 'transaction_charged_twice'],
   [/\b(hasn't arrived|not arrived|still waiting for my card)\b/i, 'card_arrival'],
   [/\b(lost|stolen)\b/i, 'lost_or_stolen_card'],
   [/\bdeclined\b/i, 'declined_card_payment'],

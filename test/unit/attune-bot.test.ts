@@ -218,6 +218,47 @@ describe('AttuneBot conversations (TestAdapter)', () => {
     expect(escalation?.reasons.map((r) => r.name)).toContain('taking_long');
   });
 
+  it('offers a person to a customer stuck at a question the dialog keeps asking again', async () => {
+    await adapter
+      .send('I was charged twice')
+      .assertReply((reply) => expect(templateOf(reply)?.template).toBe('dispute.askMerchant'))
+      .send('Tesco')
+      .assertReply((reply) => expect(templateOf(reply)?.template).toBe('dispute.askAmount'))
+      .send('no idea')
+      .assertReply((reply) => expect(templateOf(reply)?.template).toBe('dispute.amountRetry'))
+      .send('dunno')
+      .assertReply((reply) => expect(templateOf(reply)?.template).toBe('dispute.amountRetry'))
+      .send('not sure')
+      .assertReply((reply) => expect(templateOf(reply)?.template).toBe('dispute.amountRetry'))
+      // The third answer it could not take: the failed-turns rule hands the chat to a person.
+      .assertReply((reply) => expect(templateOf(reply)?.template).toBe('handoff.started'))
+      .startTest();
+    const [escalation] = await store.escalations.list({ statuses: ['queued'] }, 10);
+    expect(escalation?.trigger).toBe('failed_turns');
+    const turns = await store.turns.listByConversation(escalation!.conversationId, 20);
+    const frustrationOf = (text: string) => turns.find((turn) => turn.role === 'customer' && turn.text === text)?.frustration?.reasons.map((r) => r.name);
+    expect(frustrationOf('no idea')).toContain('not_understood');
+    expect(frustrationOf('Tesco')).not.toContain('not_understood');
+  });
+
+  it('takes an answer the dialog accepts after retries as a fresh start, not a third failure', async () => {
+    await adapter
+      .send('I was charged twice')
+      .assertReply((reply) => expect(templateOf(reply)?.template).toBe('dispute.askMerchant'))
+      .send('Tesco')
+      .assertReply((reply) => expect(templateOf(reply)?.template).toBe('dispute.askAmount'))
+      .send('no idea')
+      .assertReply((reply) => expect(templateOf(reply)?.template).toBe('dispute.amountRetry'))
+      .send('dunno')
+      .assertReply((reply) => expect(templateOf(reply)?.template).toBe('dispute.amountRetry'))
+      .send('£40')
+      .assertReply((reply) => expect(templateOf(reply)?.template).toBe('dispute.askWhen'))
+      .send('what?')
+      .assertReply((reply) => expect(templateOf(reply)?.template).toBe('general.pickAnOption'))
+      .startTest();
+    expect(await store.escalations.list({ statuses: ['queued'] }, 10)).toEqual([]);
+  });
+
   it('records one document per message with what the bot made of it', async () => {
     await adapter.send('hello').assertReply(() => undefined).startTest();
     const conversationId = adapter.conversation.conversation.id;

@@ -46,6 +46,13 @@ describe('FrustrationMeter', () => {
     expect(again.perception.reasons.map((r) => r.name)).toContain('asked_again');
   });
 
+  it('counts an answer the dialog asked for again as a failed turn, and a taken answer as none', () => {
+    let state = CALM;
+    for (let i = 0; i < 3; i++) state = meter.perceive(state, { ...said('oos', 0.1), answeringPrompt: true, answerRejected: true }).state;
+    expect(state.consecutiveFailures).toBe(3);
+    expect(meter.perceive(state, { ...said('oos', 0.1), answeringPrompt: true }).perception.consecutiveFailures).toBe(0);
+  });
+
   it('flags an explicit request for a person', () => {
     expect(meter.perceive(CALM, said('human_request', 0.9)).perception.humanRequested).toBe(true);
     expect(meter.perceive(CALM, said('human_request', 0.2)).perception.humanRequested).toBe(false);
