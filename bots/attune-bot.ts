@@ -28,7 +28,7 @@ import { recogniseReply } from '../personalization/personal-replies';
 import { offerInputOf } from '../personalization/offers/offer-input';
 import type { OfferExperiments } from '../personalization/offers/offer-experiment';
 import { setTaskProgress, TaskProgress } from '../personalization/task-progress';
-import type { FrustrationState, Perception } from '../escalation/frustration-meter';
+import { CALM, type FrustrationState, type Perception } from '../escalation/frustration-meter';
 import { TurnRecorder, type TurnRecording } from './turn-recorder';
 
 export interface AttuneBotDependencies {
@@ -143,18 +143,19 @@ export class AttuneBot extends ActivityHandler {
     await this.openConversation(context, customerContext, memory);
 
     const text = context.activity.text ?? '';
+    const wasWithPeople = withPeople(memory);
     // While people have the chat, the message is for them: no network call to refine its intent.
-    const understanding = await this.understand(text, !withPeople(memory));
+    const understanding = await this.understand(text, !wasWithPeople);
     const dialogContext = await this.dialogs.createContext(context);
-    const taskInProgress = dialogContext.activeDialog !== undefined && !withPeople(memory);
+    const taskInProgress = dialogContext.activeDialog !== undefined && !wasWithPeople;
     const personalMemory = (memory.personal ??= freshPersonalMemory());
     const customer = customerContext.customer;
     await this.personal.prepare(personalMemory, customer);
-    const before = memory.frustration;
     const at = this.now();
     /** Perceive and Decide, then the turn's replies take the decided tone. Quick and pure, so a turn may think again. */
-    const think = (answerRejected: boolean): Thought => {
-      const { state, perception } = this.meter.perceive(before, { text, understanding, at, answeringPrompt: taskInProgress, answerRejected });
+    const think = (from: FrustrationState, answerRejected = false): Thought => {
+      const forPeople = withPeople(memory);
+      const { state, perception } = this.meter.perceive(from, { text, understanding, at, answeringPrompt: taskInProgress, answerRejected, forPeople });
       const decision = decide(
         {
           text,
@@ -163,7 +164,7 @@ export class AttuneBot extends ActivityHandler {
           taskInProgress,
           personOffered: memory.personOffered,
           customer: customer && { style: customer.style, tier: customer.tier },
-          personalReply: withPeople(memory) ? undefined : recogniseReply(text, personalMemory.awaiting),
+          personalReply: forPeople ? undefined : recogniseReply(text, personalMemory.awaiting),
           offer: customer && offerInputOf(personalMemory, customer, understanding, perception),
         },
         this.deps.escalation,
@@ -178,12 +179,25 @@ export class AttuneBot extends ActivityHandler {
       });
       return { state, perception, decision };
     };
-    const first = think(false);
-    memory.frustration = first.state;
+    let from = memory.frustration;
+    let first = think(from);
+    // The meter's state follows the bot's turns only: while people have the chat it stays as it was.
+    if (!wasWithPeople) memory.frustration = first.state;
 
-    const act: ActInput = { context, dialogs: dialogContext, decision: first.decision, perception: first.perception, memory, conversationKey: customerContext.conversationKey, customer: customerContext.customer, recording };
+    const conversationKey = customerContext.conversationKey;
     // Only a chat with people costs the read of its escalation; the bot's own turns skip it.
-    const outcome: PeopleOutcome = withPeople(memory) ? await this.actions.whileWithPeople(act, CANCEL_WAIT.test(text)) : { kind: 'back_to_bot' };
+    const outcome: PeopleOutcome = wasWithPeople ? await this.actions.whileWithPeople({ context, memory, conversationKey }, CANCEL_WAIT.test(text)) : { kind: 'back_to_bot' };
+    if (wasWithPeople && !withPeople(memory)) {
+      // The handoff ended (cancelled, resolved or abandoned): the bot starts afresh with the
+      // customer, so the misses that led to it do not send the next one straight back to the queue.
+      memory.frustration = CALM;
+      if (outcome.kind === 'back_to_bot') {
+        from = CALM;
+        first = think(from);
+        memory.frustration = first.state;
+      }
+    }
+    const act: ActInput = { context, dialogs: dialogContext, decision: first.decision, perception: first.perception, memory, conversationKey, customer: customerContext.customer, recording };
     // What the turn really did: the Decide result only when the bot acts on it.
     const record = ({ perception, decision }: Thought) => {
       const recorded = outcome.kind === 'back_to_bot' ? { action: decision.action.kind, tone: decision.tone, reasons: decision.reasons } : { action: outcome.kind, tone: decision.tone, reasons: [{ name: 'chat_with_people', weight: 1 }] };
@@ -199,7 +213,7 @@ export class AttuneBot extends ActivityHandler {
         if (first.decision.action.kind !== 'continue_task' || !promptAskedAgain(context)) return first;
         // The dialog did not accept the answer and asked again: the turn failed after all, so it
         // climbs the same ladder as a misunderstanding, and a customer stuck there reaches a person.
-        const rejected = think(true);
+        const rejected = think(from, true);
         memory.frustration = rejected.state;
         recorded = record(rejected);
         if (rejected.decision.action.kind === 'escalate') await this.actions.act({ ...act, decision: rejected.decision, perception: rejected.perception });

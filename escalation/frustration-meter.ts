@@ -89,6 +89,11 @@ export interface TurnSignals {
    * was it?"): a failed turn like a misunderstanding, so a customer stuck at a prompt reaches a person.
    */
   readonly answerRejected?: boolean;
+  /**
+   * The chat is with people (waiting for an agent, or with one): the message is for them, so the
+   * bot not understanding it is no failure. The caller keeps the perception for the record only.
+   */
+  readonly forPeople?: boolean;
 }
 
 /** Below this confidence a recognised intent counts as a failed turn even if not out-of-scope. */
@@ -124,7 +129,7 @@ export class FrustrationMeter {
     // Faint anger cues are noise in what agents read; only clear ones count.
     if (sentiment.cues.anger >= MIN_ANGER_CUE) add('anger_cues', w.anger * sentiment.cues.anger);
 
-    const failed = signals.answerRejected === true || (!signals.answeringPrompt && (intent.intent === OUT_OF_SCOPE || intent.confidence < LOW_CONFIDENCE));
+    const failed = !signals.forPeople && (signals.answerRejected === true || (!signals.answeringPrompt && (intent.intent === OUT_OF_SCOPE || intent.confidence < LOW_CONFIDENCE)));
     const consecutiveFailures = failed ? previous.consecutiveFailures + 1 : 0;
     if (failed) add('not_understood', w.failedTurn * consecutiveFailures);
 

@@ -259,6 +259,54 @@ describe('AttuneBot conversations (TestAdapter)', () => {
     expect(await store.escalations.list({ statuses: ['queued'] }, 10)).toEqual([]);
   });
 
+  describe('when a handoff ends', () => {
+    const missesUntilHandoff = () =>
+      adapter
+        .send('purple elephants')
+        .assertReply((reply) => expect(templateOf(reply)?.template).toBe('fallback'))
+        .send('blue whales')
+        .assertReply((reply) => expect(templateOf(reply)?.template).toBe('fallback'))
+        .send('green frogs')
+        .assertReply((reply) => expect(templateOf(reply)?.template).toBe('handoff.started'))
+        .assertReply((event) => expect(event.name).toBe('handoff.initiate'))
+        .assertReply((reply) => expect(templateOf(reply)?.template).toBe('handoff.position'));
+    const activeEscalation = async () => (await store.escalations.list({ statuses: ['queued', 'assigned'] }, 10))[0]!;
+
+    it('starts afresh after the customer calls off the wait: the next miss is answered, not queued again', async () => {
+      await missesUntilHandoff()
+        .send('never mind')
+        .assertReply((reply) => expect(templateOf(reply)?.template).toBe('handoff.cancelled'))
+        .send('orange kites')
+        .assertReply((reply) => expect(templateOf(reply)?.template).toBe('fallback'))
+        .startTest();
+      expect(await store.escalations.list({ statuses: ['queued', 'assigned'] }, 10)).toEqual([]);
+    });
+
+    it('counts nothing the customer writes to an agent as a miss, and starts afresh once the agent resolves', async () => {
+      await missesUntilHandoff()
+        .then(async () => {
+          const escalation = await activeEscalation();
+          await store.escalations.transition(escalation.id, ['queued'], 'assigned', { agentId: 'agent-1', assignedAt: new Date() }, new Date());
+        })
+        .send('my card ends in 4321')
+        .send('it was at the petrol station')
+        .send('ok')
+        .assertNoReply('the agent has the chat: the bot stays quiet', 50)
+        .then(async () => {
+          const escalation = await activeEscalation();
+          await store.escalations.transition(escalation.id, ['assigned'], 'resolved', { endedAt: new Date(), disposition: 'solved' }, new Date());
+        })
+        .send('orange kites')
+        .assertReply((reply) => expect(templateOf(reply)?.template).toBe('fallback'))
+        .startTest();
+      const [resolved] = await store.escalations.list({ statuses: ['resolved'] }, 10);
+      const turns = await store.turns.listByConversation(resolved!.conversationId, 50);
+      const forAgent = turns.filter((turn) => turn.decision?.action === 'relayed_to_people');
+      expect(forAgent.map((turn) => turn.text)).toEqual(['my card ends in 4321', 'it was at the petrol station', 'ok']);
+      for (const turn of forAgent) expect(turn.frustration?.reasons.map((r) => r.name)).not.toContain('not_understood');
+    });
+  });
+
   it('records one document per message with what the bot made of it', async () => {
     await adapter.send('hello').assertReply(() => undefined).startTest();
     const conversationId = adapter.conversation.conversation.id;

@@ -53,6 +53,13 @@ describe('FrustrationMeter', () => {
     expect(meter.perceive(state, { ...said('oos', 0.1), answeringPrompt: true }).perception.consecutiveFailures).toBe(0);
   });
 
+  it('counts no message for an agent as a failed turn, though it still hears the mood in it', () => {
+    const failing = meter.perceive(CALM, said('oos', 0.1)).state;
+    const toAgent = meter.perceive(failing, { ...said('oos', 0.1, -0.9, 0.9), forPeople: true }).perception;
+    expect(toAgent.consecutiveFailures).toBe(0);
+    expect(toAgent.reasons.map((r) => r.name)).toEqual(['negative_sentiment', 'anger_cues']);
+  });
+
   it('flags an explicit request for a person', () => {
     expect(meter.perceive(CALM, said('human_request', 0.9)).perception.humanRequested).toBe(true);
     expect(meter.perceive(CALM, said('human_request', 0.2)).perception.humanRequested).toBe(false);
