@@ -28,8 +28,10 @@ function pad(value: number): string {
   return String(value).padStart(2, '0');
 }
 
-function isoDay(date: Date): string {
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+/** "2025-03-14", or "2025-03" when only the month is known. */
+function iso(date: Date, withDay: boolean): string {
+  const month = `${date.getFullYear()}-${pad(date.getMonth() + 1)}`;
+  return withDay ? `${month}-${pad(date.getDate())}` : month;
 }
 
 /** Moves a guessed date one week (weekday only) or one year, back or forward. */
@@ -54,10 +56,12 @@ export function findDates(text: string, now: Date): Found[] {
     const onlyWeekday = start.isCertain('weekday') && !start.isCertain('day');
     const noYear = start.isCertain('day') && !start.isCertain('year') && start.isCertain('month');
     const guessed = onlyWeekday || noYear || !start.isCertain('year');
-    const today = new Date(now.getFullYear(), now.getMonth(), now.getDate());
-    if (guessed && !future && date.getTime() > now.getTime()) date = shift(date, onlyWeekday, -1);
-    else if (guessed && future && date.getTime() < today.getTime()) date = shift(date, onlyWeekday, 1);
-    const value = hasDay ? isoDay(date) : `${date.getFullYear()}-${pad(date.getMonth() + 1)}`;
+    // Calendar days (or months), not instants: chrono puts a date said without a time at noon, and
+    // "I paid on 14 March" at 7 am on the 14th is today, not later than now.
+    const today = iso(now, hasDay);
+    if (guessed && !future && iso(date, hasDay) > today) date = shift(date, onlyWeekday, -1);
+    else if (guessed && future && iso(date, hasDay) < today) date = shift(date, onlyWeekday, 1);
+    const value = iso(date, hasDay);
     found.push({ entity: { kind: 'date', text: phrase, value }, start: result.index, end: result.index + result.text.length, priority: PRIORITY.date });
   }
   return found;

@@ -12,6 +12,10 @@ function values(kind: EntityKind, text: string): Entity['value'][] {
   return of(kind, text).map((entity) => entity.value);
 }
 
+function datesAt(text: string, now: Date): Entity['value'][] {
+  return extractEntities(text, now).filter((entity) => entity.kind === 'date').map((entity) => entity.value);
+}
+
 describe('money', () => {
   it.each([
     ['I paid £50 at Tesco', 50, 'GBP'],
@@ -82,6 +86,25 @@ describe('dates', () => {
       expect(of('date', text)).toEqual([]);
     },
   );
+});
+
+describe('dates said early in the morning', () => {
+  // 07:00 on Friday 14 March 2025. chrono puts a date said without a time at noon, still ahead of
+  // now; the day is today all the same, and the answer must not depend on the hour.
+  const sevenAm = new Date(2025, 2, 14, 7, 0);
+  const onePm = new Date(2025, 2, 14, 13, 0);
+
+  it.each([
+    ['I paid £30 on 14 March', '2025-03-14'],
+    ['I paid £30 on 14/03', '2025-03-14'],
+    ['a payment on 14 March was declined', '2025-03-14'],
+    ['my card was declined on Friday', '2025-03-14'],
+    ['my new card will come in March', '2025-03'],
+  ])('%s → %s at 7 am and at 1 pm', (text, iso) => {
+    for (const now of [sevenAm, onePm]) {
+      expect(datesAt(text, now)).toEqual([iso]);
+    }
+  });
 });
 
 describe('card last 4', () => {
