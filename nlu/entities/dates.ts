@@ -1,8 +1,9 @@
 /**
  * Dates and relative dates via chrono-node (British day/month order: a UK retail bank).
  * Customers mostly talk about what already happened ("I paid on Tuesday"), so a weekday or a
- * day-and-month without a year resolves to the most recent past one, unless the message speaks
- * of the future ("next Friday", "I'll be in on Friday", "schedule it for 3 March").
+ * day-and-month without a year resolves to the most recent past one, unless the date's own clause
+ * speaks of the future ("next Friday", "I'll be in on Friday", "schedule it for 3 March"): the rest
+ * of the message does not count ("I paid on Monday, when will it arrive?").
  */
 import * as chrono from 'chrono-node';
 import { PRIORITY, type Found } from './spans';
@@ -20,7 +21,28 @@ const DATE_HINT = new RegExp(
   ].join('|'),
   'i',
 );
-const FUTURE_HINT = /\b(?:next|coming|will|won't|shall|'ll|going to|gonna|schedule\w*|plan\w*|upcoming|due|from now|in \d+ days?)\b/i;
+/**
+ * Tense markers, for the words in a date's own clause. Three kinds, in this order where they start at
+ * the same place: a clause break (punctuation or a conjunction); a word that looks ahead ("will",
+ * "'ll", "next", "schedule", "due"; with a passive's participle, so "will be declined" is one
+ * future); a word that looks back ("was", "paid", "ago", any "-ed" verb; "the payment on …" is a
+ * past transaction). "was due", "were going to" are plans that have passed: the future word does not
+ * count after was/were.
+ */
+const TENSE = new RegExp(
+  [
+    String.raw`(?<clause>[.!?;,]|\b(?:and|but|because|so|when|while|if|though|although)\b)`,
+    String.raw`(?<future>(?<!\b(?:was|were|wasn['’]t|weren['’]t)\s+)` +
+      String.raw`(?:\b(?:will|won['’]t|shall|going\s+to|gonna|next|coming|upcoming|schedul\w*|plan\w*|due|from\s+now)\b|['’]ll\b)` +
+      String.raw`(?:\s+(?:not\s+)?(?:be|get|have\s+been)\s+\w+)?)`,
+    String.raw`(?<past>\b(?:was|were|wasn['’]t|weren['’]t|had|hadn['’]t|did|didn['’]t|last|ago|yesterday|` +
+      String.raw`paid|sent|made|took|went|came|got|gave|spent|bought|lost|left|withdrew|used|(?!hundred\b)\w{2,}[^\We]ed|` +
+      String.raw`(?:payments?|transactions?|charges?|transfers?|purchases?|withdrawals?|debits?)\s+(?:on|of|from|dated))\b)`,
+  ].join('|'),
+  'gi',
+);
+/** How far back a date's clause is looked for: a sentence or two, never the whole of a long message. */
+const CLAUSE_REACH = 120;
 /** "now", "a second ago", "at 5pm": a moment, not a date the customer means. */
 const NOT_A_DATE = /^(?:(?:right )?now|just now|a (?:second|moment|minute|few (?:seconds|minutes)) ago|\d+ (?:seconds?|minutes?|hours?) ago)$/i;
 
@@ -46,11 +68,28 @@ function shift(day: Date, byWeek: boolean, direction: 1 | -1): Date {
     : calendarDay(day.getUTCFullYear() + direction, day.getUTCMonth() + 1, day.getUTCDate());
 }
 
+/**
+ * Whether the date at text[start, end) is about the future: the tense marker nearest to it, in the
+ * date itself or in the words before it back to the start of its clause. Customers mostly say what
+ * already happened, so no marker means the past. "I paid on Monday, when will it arrive?" is about
+ * last Monday; "I will be in the branch on Friday" about the coming one.
+ */
+function speaksOfFuture(text: string, start: number, end: number): boolean {
+  const from = Math.max(0, start - CLAUSE_REACH);
+  let future = false;
+  for (const match of text.slice(from, end).matchAll(TENSE)) {
+    const { clause, past } = match.groups ?? {};
+    // A comma inside the date ("Friday, 3 March") does not end its clause.
+    if (clause !== undefined) future = future && from + (match.index ?? 0) >= start;
+    else future = past === undefined;
+  }
+  return future;
+}
+
 /** Finds dates; `now` is the reference for "yesterday", "last Friday", "3 March". */
 export function findDates(text: string, now: Date): Found[] {
   if (!DATE_HINT.test(text)) return [];
   const found: Found[] = [];
-  const future = FUTURE_HINT.test(text);
   const today = calendarDay(now.getFullYear(), now.getMonth() + 1, now.getDate());
   for (const result of chrono.en.GB.parse(text, now)) {
     const { start } = result;
@@ -66,10 +105,11 @@ export function findDates(text: string, now: Date): Found[] {
     const onlyWeekday = start.isCertain('weekday') && !start.isCertain('day');
     const noYear = start.isCertain('day') && !start.isCertain('year') && start.isCertain('month');
     const guessed = onlyWeekday || noYear || !start.isCertain('year');
+    const future = guessed && speaksOfFuture(text, result.index, result.index + result.text.length);
     // Calendar days (or months), not instants: chrono puts a date said without a time at noon, and
     // "I paid on 14 March" at 7 am on the 14th is today, not later than now.
     if (guessed && !future && iso(day, hasDay) > iso(today, hasDay)) day = shift(day, onlyWeekday, -1);
-    else if (guessed && future && iso(day, hasDay) < iso(today, hasDay)) day = shift(day, onlyWeekday, 1);
+    else if (future && iso(day, hasDay) < iso(today, hasDay)) day = shift(day, onlyWeekday, 1);
     const value = iso(day, hasDay);
     found.push({ entity: { kind: 'date', text: phrase, value }, start: result.index, end: result.index + result.text.length, priority: PRIORITY.date });
   }

@@ -88,6 +88,35 @@ describe('dates', () => {
   );
 });
 
+describe('dates: the tense of the clause the date is in, not of the whole message', () => {
+  // Friday 14 March 2025, midday.
+  const friday14March = new Date(2025, 2, 14, 12, 0);
+
+  it.each([
+    ['I was charged twice on 3 March, when will I get my money back?', '2025-03-03'],
+    ['I paid on Monday, when will it arrive?', '2025-03-10'],
+    ['My direct debit was due on 1 March, will it be retried?', '2025-03-01'],
+    ["the payment on 2 Feb was a scam, I'm going to report it", '2025-02-02'],
+    ["I'm going to report the payment on 2 Feb", '2025-02-02'],
+    ['I was going to pay on Monday but the app crashed', '2025-03-10'],
+    ['Will you refund me? They took it on Monday', '2025-03-10'],
+  ])('a past date: %s → %s', (text, iso) => {
+    expect(datesAt(text, friday14March)).toEqual([iso]);
+  });
+
+  it.each([
+    ['I will be in the branch on Monday', '2025-03-17'],
+    ['I’ll pay it on Monday', '2025-03-17'],
+    ['it will be declined on Monday', '2025-03-17'],
+    ['I was told it will arrive on Monday', '2025-03-17'],
+    ['please schedule it for 3 March', '2026-03-03'],
+    ['my direct debit is due on 1 March', '2026-03-01'],
+    ['the app crashed, can I pay the rest next Friday?', '2025-03-21'],
+  ])('a date ahead: %s → %s', (text, iso) => {
+    expect(datesAt(text, friday14March)).toEqual([iso]);
+  });
+});
+
 describe('dates said early in the morning', () => {
   // 07:00 on Friday 14 March 2025. chrono puts a date said without a time at noon, still ahead of
   // now; the day is today all the same, and the answer must not depend on the hour.
