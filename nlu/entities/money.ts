@@ -14,7 +14,13 @@ const WORDS: ReadonlyArray<readonly [RegExp, string, number]> = [
   [/^(?:cad|aud|nzd|sek|nok|dkk|pln|inr|cny|hkd|sgd|zar|aed|try|mxn)$/i, '', 1],
 ];
 
-const NUMBER = String.raw`(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?(?:\s?(k|m|bn|thousand|million|grand)\b)?`;
+/**
+ * An amount: "1,000.50" or "1.000,50" (thousands grouped by one mark, decimals after the other),
+ * "1.000.000", "2.50" or "2,50". "1.999" is left out: a thousand and more, or not quite two? The
+ * amount must end where the digits do: "$1.999" or "£1,0000" is no amount at all, never $1.99 or £1.
+ */
+const AMOUNT = String.raw`(\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?|\d{1,3}(?:\.\d{3})+,\d{1,2}|\d{1,3}(?:\.\d{3}){2,}|\d+(?:[.,]\d{1,2})?)(?![.,]?\d)`;
+const NUMBER = String.raw`${AMOUNT}(?:\s?(k|m|bn|thousand|million|grand)\b)?`;
 const CODES = String.raw`gbp|usd|eur|jpy|chf|cad|aud|nzd|sek|nok|dkk|pln|inr|cny|hkd|sgd|zar|aed|try|mxn`;
 const UNIT_WORDS = String.raw`pounds?|quid|sterling|pence|p|dollars?|bucks|cents?|euros?|yen|francs?`;
 
@@ -25,12 +31,15 @@ const CODE_FIRST = new RegExp(String.raw`\b(${CODES})\s?${NUMBER}`, 'gi');
 /** "50 GBP", "20 euros", "50p", "3 grand". */
 const NUMBER_FIRST = new RegExp(String.raw`(?<![\d.,£$€¥₹])${NUMBER}\s?(${CODES}|${UNIT_WORDS})\b`, 'gi');
 /** "3 grand" has no currency word; in a UK bank it means pounds. */
-const GRAND = /(?<![\d.,£$€¥₹])(\d+(?:\.\d+)?)\s?grand\b/gi;
+const GRAND = new RegExp(String.raw`(?<![\d.,£$€¥₹])${AMOUNT}\s?grand\b`, 'gi');
 
 const MULTIPLIERS: Readonly<Record<string, number>> = { k: 1e3, thousand: 1e3, grand: 1e3, m: 1e6, million: 1e6, bn: 1e9 };
 
-function amountOf(whole: string, fraction: string | undefined, multiplier: string | undefined): number {
-  const base = Number(whole.replace(/,/g, '') + (fraction === undefined ? '' : `.${fraction}`));
+/** The last mark before one or two final digits is the decimal point; any other mark groups thousands. */
+function amountOf(digits: string, multiplier: string | undefined): number {
+  const decimals = /[.,](\d{1,2})$/.exec(digits);
+  const whole = (decimals === null ? digits : digits.slice(0, decimals.index)).replace(/[.,]/g, '');
+  const base = Number(decimals === null ? whole : `${whole}.${decimals[1]}`);
   const scale = multiplier === undefined ? 1 : (MULTIPLIERS[multiplier.toLowerCase()] ?? 1);
   return Math.round(base * scale * 100) / 100;
 }
@@ -54,20 +63,20 @@ function money(text: string, start: number, amount: number, currency: string): F
 export function findMoney(text: string): Found[] {
   const found: Found[] = [];
   for (const match of text.matchAll(SYMBOL_FIRST)) {
-    found.push(money(match[0], match.index ?? 0, amountOf(match[2], match[3], match[4]), SYMBOLS[match[1]]));
+    found.push(money(match[0], match.index ?? 0, amountOf(match[2], match[3]), SYMBOLS[match[1]]));
   }
   for (const match of text.matchAll(CODE_FIRST)) {
-    found.push(money(match[0], match.index ?? 0, amountOf(match[2], match[3], match[4]), match[1].toUpperCase()));
+    found.push(money(match[0], match.index ?? 0, amountOf(match[2], match[3]), match[1].toUpperCase()));
   }
   for (const match of text.matchAll(NUMBER_FIRST)) {
-    const unit = match[4];
+    const unit = match[3];
     // "p" only counts glued to the number ("50p"), never "5 p"; and "2 p.m." is a time.
     if (/^p$/i.test(unit) && (/\s/.test(match[0]) || /^\.m/i.test(text.slice((match.index ?? 0) + match[0].length)))) continue;
     const { currency, scale } = currencyOfWord(unit);
-    found.push(money(match[0], match.index ?? 0, Math.round(amountOf(match[1], match[2], match[3]) * scale * 100) / 100, currency));
+    found.push(money(match[0], match.index ?? 0, Math.round(amountOf(match[1], match[2]) * scale * 100) / 100, currency));
   }
   for (const match of text.matchAll(GRAND)) {
-    found.push(money(match[0], match.index ?? 0, amountOf(match[1], undefined, 'grand'), 'GBP'));
+    found.push(money(match[0], match.index ?? 0, amountOf(match[1], 'grand'), 'GBP'));
   }
   return found;
 }

@@ -41,6 +41,36 @@ describe('money', () => {
   });
 
   it.each([
+    ['€1.000,50 was taken', 1000.5, 'EUR'],
+    ['I paid €1.250,00 for flights', 1250, 'EUR'],
+    ['a €2,50 fee', 2.5, 'EUR'],
+    ['EUR 1.000,00 left my account', 1000, 'EUR'],
+    ['1.250,00 euros went out', 1250, 'EUR'],
+    ['they want €1.000.000 from me', 1000000, 'EUR'],
+  ])('reads a European amount: %s → %d %s', (text, amount, currency) => {
+    expect(values('money', text)).toEqual([{ amount, currency }]);
+  });
+
+  it.each([
+    ['a £1.5m mortgage', 1500000],
+    ['£1,000.50 charged', 1000.5],
+    ['I want to borrow 1k pounds', 1000],
+    ['my salary is £30K', 30000],
+    ['a £5M fraud ring', 5000000],
+    ['£2bn fine', 2000000000],
+    ['£3 million', 3000000],
+  ])('still reads a large amount: %s → £%d', (text, amount) => {
+    expect(values('money', text)).toEqual([{ amount, currency: 'GBP' }]);
+  });
+
+  it.each(['$1.999 charged', 'a fee of £0.999', '£1,0000 went out', '€1.000 gone'])(
+    'no amount rather than a shortened one in "%s"',
+    (text) => {
+      expect(of('money', text)).toEqual([]);
+    },
+  );
+
+  it.each([
     'I have 2 cards',
     'I called 3 times this week',
     'my PIN is 1234',
