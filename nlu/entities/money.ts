@@ -15,23 +15,36 @@ const WORDS: ReadonlyArray<readonly [RegExp, string, number]> = [
 ];
 
 /**
+ * A pattern's letters in either case. The money patterns are case-sensitive, because "m" (million)
+ * and the "M" of "M&S" differ; words and currency codes are spelled through this instead.
+ */
+function eitherCase(pattern: string): string {
+  return pattern.replace(/[a-z]/g, (letter) => `[${letter}${letter.toUpperCase()}]`);
+}
+
+/**
  * An amount: "1,000.50" or "1.000,50" (thousands grouped by one mark, decimals after the other),
  * "1.000.000", "2.50" or "2,50". "1.999" is left out: a thousand and more, or not quite two? The
  * amount must end where the digits do: "$1.999" or "£1,0000" is no amount at all, never $1.99 or £1.
  */
 const AMOUNT = String.raw`(\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?|\d{1,3}(?:\.\d{3})+,\d{1,2}|\d{1,3}(?:\.\d{3}){2,}|\d+(?:[.,]\d{1,2})?)(?![.,]?\d)`;
-const NUMBER = String.raw`${AMOUNT}(?:\s?(k|m|bn|thousand|million|grand)\b)?`;
-const CODES = String.raw`gbp|usd|eur|jpy|chf|cad|aud|nzd|sek|nok|dkk|pln|inr|cny|hkd|sgd|zar|aed|try|mxn`;
-const UNIT_WORDS = String.raw`pounds?|quid|sterling|pence|p|dollars?|bucks|cents?|euros?|yen|francs?`;
+/**
+ * "k", "K", "m", "M" glued to the digits ("£5M"), "bn", "thousand", "million", "grand". Never a
+ * merchant: "£5 M&S", "£5 m&s", "£5 m and s" are five pounds. The letter must end the word: "£5 milk".
+ */
+const MULTIPLIER = String.raw`(k|K|(?:m|(?<=\d)M)(?!\s?&|\s+and\s+s\b)|${eitherCase('bn|thousand|million|grand')})(?![\w&])`;
+const NUMBER = String.raw`${AMOUNT}(?:\s?${MULTIPLIER})?`;
+const CODES = eitherCase(String.raw`gbp|usd|eur|jpy|chf|cad|aud|nzd|sek|nok|dkk|pln|inr|cny|hkd|sgd|zar|aed|try|mxn`);
+const UNIT_WORDS = eitherCase(String.raw`pounds?|quid|sterling|pence|p|dollars?|bucks|cents?|euros?|yen|francs?`);
 
 /** "£50", "$1,200.50", "€3.5k", "US$ 20". */
-const SYMBOL_FIRST = new RegExp(String.raw`(?:US)?([£$€¥₹])\s?${NUMBER}`, 'gi');
+const SYMBOL_FIRST = new RegExp(String.raw`(?:${eitherCase('us')})?([£$€¥₹])\s?${NUMBER}`, 'g');
 /** "GBP 50", "EUR 3.5k". */
-const CODE_FIRST = new RegExp(String.raw`\b(${CODES})\s?${NUMBER}`, 'gi');
+const CODE_FIRST = new RegExp(String.raw`\b(${CODES})\s?${NUMBER}`, 'g');
 /** "50 GBP", "20 euros", "50p", "3 grand". */
-const NUMBER_FIRST = new RegExp(String.raw`(?<![\d.,£$€¥₹])${NUMBER}\s?(${CODES}|${UNIT_WORDS})\b`, 'gi');
+const NUMBER_FIRST = new RegExp(String.raw`(?<![\d.,£$€¥₹])${NUMBER}\s?(${CODES}|${UNIT_WORDS})\b`, 'g');
 /** "3 grand" has no currency word; in a UK bank it means pounds. */
-const GRAND = new RegExp(String.raw`(?<![\d.,£$€¥₹])${AMOUNT}\s?grand\b`, 'gi');
+const GRAND = new RegExp(String.raw`(?<![\d.,£$€¥₹])${AMOUNT}\s?${eitherCase('grand')}\b`, 'g');
 
 const MULTIPLIERS: Readonly<Record<string, number>> = { k: 1e3, thousand: 1e3, grand: 1e3, m: 1e6, million: 1e6, bn: 1e9 };
 

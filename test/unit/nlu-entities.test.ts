@@ -52,6 +52,15 @@ describe('money', () => {
   });
 
   it.each([
+    ['I spent £5 M&S vouchers', 5],
+    ['I spent £5 m&s', 5],
+    ['I spent £5 m and s', 5],
+    ['paid £5M&S', 5],
+  ])('a multiplier is never M&S: %s → £%d', (text, amount) => {
+    expect(values('money', text)).toEqual([{ amount, currency: 'GBP' }]);
+  });
+
+  it.each([
     ['a £1.5m mortgage', 1500000],
     ['£1,000.50 charged', 1000.5],
     ['I want to borrow 1k pounds', 1000],
