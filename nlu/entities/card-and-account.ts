@@ -1,19 +1,29 @@
 /** Card last-4 digits and account references (account numbers, sort codes, IBANs). */
 import { PRIORITY, type Found } from './spans';
 
+/** Four digits that end a card or account reference. */
+const LAST4 = String.raw`(\d{4})\b`;
+
+/**
+ * "card ending 1234", "ends with 1234", "card number ending: 1234". Without "card" in front, only
+ * when a card is in view (see cardInView): "my loan ends in 2027" is a year.
+ */
+const ENDING = new RegExp(String.raw`\b(?:card\s+(?:number\s+)?)?end(?:ing|s)\s+(?:in\s+|with\s+|on\s+)?(?:[:#]\s*)?${LAST4}`, 'gi');
 const CARD_PATTERNS: readonly RegExp[] = [
-  // "card ending 1234", "ending in 4321", "ends with 1234", "card number ending: 1234"
-  /\b(?:card\s+(?:number\s+)?)?end(?:ing|s)\s+(?:in\s+|with\s+|on\s+)?(?:[:#]\s*)?(\d{4})\b/gi,
   // "last four digits 1234", "last 4 digits are 1234"
-  /\blast\s+(?:four|4)(?:\s+digits)?(?:\s+(?:are|is|of\s+my\s+card\s+are))?\s*[:#]?\s*(\d{4})\b/gi,
-  // masked: "**** 9876", "xxxx-xxxx-xxxx-9876", "•••• 9876", "...9876"
-  /(?<![A-Za-z\d])(?:(?:[*xX•]{4}[\s-]?){1,3}|\.{3})(\d{4})\b/g,
+  new RegExp(String.raw`\blast\s+(?:four|4)(?:\s+digits)?(?:\s+(?:are|is|of\s+my\s+card\s+are))?\s*[:#]?\s*${LAST4}`, 'gi'),
+  // masked: "**** 9876", "xxxx-xxxx-xxxx-9876", "•••• 9876"; dots only right after "card": "card ...9876"
+  new RegExp(String.raw`(?<![A-Za-z\d])(?:[*xX•]{4}[\s-]?){1,3}${LAST4}`, 'g'),
+  new RegExp(String.raw`\bcard(?:\s+(?:number|ending|ends))?\s*(?:\.{3}|…)\s?${LAST4}`, 'gi'),
 ];
+/** Right before "ending"/"ends": a card named ("visa ending"), picked out ("the one ending") or referred to ("it ends"). */
+const CARD_JUST_BEFORE = /\b(?:visa|mastercard|amex|debit|credit|one(?:\s+(?:that|which))?|(?<pronoun>it|that|which))\s+$/i;
+const CARD_WORD = /\b(?:cards?|visa|mastercard|amex)\b/i;
 
 /** An account word right before the digits: "account 12345678", "acc no. 12345678", "a/c 12345678". */
-const ACCOUNT_NUMBER = /\b(?:account|acct|acc|a\/c)(?:\s+(?:number|no\.?|num|#))?\s*[:#]?\s*(\d{6,10})\b/gi;
+const ACCOUNT_NUMBER = new RegExp(String.raw`\b(?:account|acct|acc|a\/c)(?:\s+(?:number|no\.?|num|#))?\s*[:#]?\s*(\d{6,10})\b`, 'gi');
 /** "the account ending 5678" refers to an account, not a card. */
-const ACCOUNT_ENDING = /\baccount\s+end(?:ing|s)\s+(?:in\s+|with\s+)?(\d{4})\b/gi;
+const ACCOUNT_ENDING = new RegExp(String.raw`\baccount\s+end(?:ing|s)\s+(?:in\s+|with\s+)?${LAST4}`, 'gi');
 const SORT_CODE = /\bsort\s*code\s*[:#]?\s*(\d{2})[-\s]?(\d{2})[-\s]?(\d{2})\b/gi;
 const IBAN = /\b([A-Z]{2}\d{2}(?:\s?[A-Z0-9]{4}){2,7}(?:\s?[A-Z0-9]{1,3})?)\b/g;
 
@@ -34,6 +44,20 @@ function all(pattern: RegExp, text: string): RegExpMatchArray[] {
   return [...text.matchAll(pattern)];
 }
 
+/**
+ * Whether "ending 1234" at `start` is a card's: "card ending", "visa ending", "the one ending", "my
+ * card, it ends in" or "I lost my card. It ends in", or a card named earlier in the same sentence
+ * ("the card I lost ends in 1234"). "my loan ends in 2027" is not.
+ */
+function cardInView(text: string, match: RegExpMatchArray, start: number): boolean {
+  if (/^card/i.test(match[0])) return true;
+  const before = text.slice(0, start);
+  const justBefore = CARD_JUST_BEFORE.exec(before);
+  if (justBefore !== null) return justBefore.groups?.pronoun === undefined || CARD_WORD.test(before);
+  const sentenceStart = Math.max(before.lastIndexOf('. '), before.lastIndexOf('? '), before.lastIndexOf('! '), before.lastIndexOf('\n'));
+  return CARD_WORD.test(before.slice(sentenceStart + 1));
+}
+
 export function findCardsAndAccounts(text: string): Found[] {
   const found: Found[] = [];
   const accountEndings = new Set<number>();
@@ -41,6 +65,12 @@ export function findCardsAndAccounts(text: string): Found[] {
     const start = match.index ?? 0;
     accountEndings.add(start + match[0].length);
     found.push({ entity: { kind: 'account_reference', text: match[0], value: match[1] }, start, end: start + match[0].length, priority: PRIORITY.account_reference });
+  }
+  for (const match of all(ENDING, text)) {
+    const start = match.index ?? 0;
+    const end = start + match[0].length;
+    if (accountEndings.has(end) || !cardInView(text, match, start)) continue;
+    found.push({ entity: { kind: 'card_last4', text: match[0].trim(), value: match[1] }, start, end, priority: PRIORITY.card_last4 });
   }
   for (const pattern of CARD_PATTERNS) {
     for (const match of all(pattern, text)) {

@@ -197,6 +197,24 @@ describe('card last 4', () => {
     ]);
   });
 
+  it.each([
+    ["I've lost my card, it ends in 1234", '1234'],
+    ['I lost my card. It ends in 1234', '1234'],
+    ['the card I lost ends in 1234', '1234'],
+    ['my Visa ending 1234', '1234'],
+    ['my card ...1234 was charged', '1234'],
+  ])('with a card in view: %s → %s', (text, last4) => {
+    expect(values('card_last4', text)).toEqual([last4]);
+  });
+
+  it.each([
+    'my loan ends in 2027, can I repay early?',
+    'My card is fine. My fixed rate ends in 2027.',
+    'Wait what?...1500 pounds gone',
+  ])('no card in "%s"', (text) => {
+    expect(of('card_last4', text)).toEqual([]);
+  });
+
   it('is not fooled by a PIN or a year', () => {
     expect(of('card_last4', 'my PIN is 1234')).toEqual([]);
     expect(of('card_last4', 'I opened it in 2019')).toEqual([]);
