@@ -1,8 +1,9 @@
 /** Card last-4 digits and account references (account numbers, sort codes, IBANs). */
+import { CURRENCY_NEXT } from './money';
 import { PRIORITY, type Found } from './spans';
 
-/** Four digits that end a card or account reference. */
-const LAST4 = String.raw`(\d{4})\b`;
+/** Four digits that end a reference, unless a currency follows: "ending 1500 pounds" is money. */
+const LAST4 = String.raw`(\d{4})\b(?!${CURRENCY_NEXT})`;
 
 /**
  * "card ending 1234", "ends with 1234", "card number ending: 1234". Without "card" in front, only
@@ -21,7 +22,7 @@ const CARD_JUST_BEFORE = /\b(?:visa|mastercard|amex|debit|credit|one(?:\s+(?:tha
 const CARD_WORD = /\b(?:cards?|visa|mastercard|amex)\b/i;
 
 /** An account word right before the digits: "account 12345678", "acc no. 12345678", "a/c 12345678". */
-const ACCOUNT_NUMBER = new RegExp(String.raw`\b(?:account|acct|acc|a\/c)(?:\s+(?:number|no\.?|num|#))?\s*[:#]?\s*(\d{6,10})\b`, 'gi');
+const ACCOUNT_NUMBER = new RegExp(String.raw`\b(?:account|acct|acc|a\/c)(?:\s+(?:number|no\.?|num|#))?\s*[:#]?\s*(\d{6,10})\b(?!${CURRENCY_NEXT})`, 'gi');
 /** "the account ending 5678" refers to an account, not a card. */
 const ACCOUNT_ENDING = new RegExp(String.raw`\baccount\s+end(?:ing|s)\s+(?:in\s+|with\s+)?${LAST4}`, 'gi');
 const SORT_CODE = /\bsort\s*code\s*[:#]?\s*(\d{2})[-\s]?(\d{2})[-\s]?(\d{2})\b/gi;

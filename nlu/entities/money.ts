@@ -36,15 +36,24 @@ const MULTIPLIER = String.raw`(k|K|(?:m|(?<=\d)M)(?!\s?&|\s+and\s+s\b)|${eitherC
 const NUMBER = String.raw`${AMOUNT}(?:\s?${MULTIPLIER})?`;
 const CODES = eitherCase(String.raw`gbp|usd|eur|jpy|chf|cad|aud|nzd|sek|nok|dkk|pln|inr|cny|hkd|sgd|zar|aed|try|mxn`);
 const UNIT_WORDS = eitherCase(String.raw`pounds?|quid|sterling|pence|p|dollars?|bucks|cents?|euros?|yen|francs?`);
+/** Not inside another number ("1.500", "1,500"); after an ellipsis is fine ("what?...1500 pounds"). */
+const NUMBER_STARTS = String.raw`(?<![\d£$€¥₹])(?<!(?:^|[^.])[.,])`;
+
+/**
+ * A currency right after a number: "1500 pounds", "20 EUR", "50 €". Such a number is an amount, never
+ * a card's or an account's digits. A symbol or code that starts the next amount does not count:
+ * "card ending 1234 £50".
+ */
+export const CURRENCY_NEXT = String.raw`\s?(?:(?:[£$€¥₹]|(?:${CODES})\b)(?!\s?\d)|(?:${UNIT_WORDS})\b)`;
 
 /** "£50", "$1,200.50", "€3.5k", "US$ 20". */
 const SYMBOL_FIRST = new RegExp(String.raw`(?:${eitherCase('us')})?([£$€¥₹])\s?${NUMBER}`, 'g');
 /** "GBP 50", "EUR 3.5k". */
 const CODE_FIRST = new RegExp(String.raw`\b(${CODES})\s?${NUMBER}`, 'g');
 /** "50 GBP", "20 euros", "50p", "3 grand". */
-const NUMBER_FIRST = new RegExp(String.raw`(?<![\d.,£$€¥₹])${NUMBER}\s?(${CODES}|${UNIT_WORDS})\b`, 'g');
+const NUMBER_FIRST = new RegExp(String.raw`${NUMBER_STARTS}${NUMBER}\s?(${CODES}|${UNIT_WORDS})\b`, 'g');
 /** "3 grand" has no currency word; in a UK bank it means pounds. */
-const GRAND = new RegExp(String.raw`(?<![\d.,£$€¥₹])${AMOUNT}\s?${eitherCase('grand')}\b`, 'g');
+const GRAND = new RegExp(String.raw`${NUMBER_STARTS}${AMOUNT}\s?${eitherCase('grand')}\b`, 'g');
 
 const MULTIPLIERS: Readonly<Record<string, number>> = { k: 1e3, thousand: 1e3, grand: 1e3, m: 1e6, million: 1e6, bn: 1e9 };
 

@@ -203,6 +203,7 @@ describe('card last 4', () => {
     ['the card I lost ends in 1234', '1234'],
     ['my Visa ending 1234', '1234'],
     ['my card ...1234 was charged', '1234'],
+    ['card ending 1234 £50 taken', '1234'],
   ])('with a card in view: %s → %s', (text, last4) => {
     expect(values('card_last4', text)).toEqual([last4]);
   });
@@ -211,8 +212,18 @@ describe('card last 4', () => {
     'my loan ends in 2027, can I repay early?',
     'My card is fine. My fixed rate ends in 2027.',
     'Wait what?...1500 pounds gone',
+    'I checked my card...1500 pounds gone!',
   ])('no card in "%s"', (text) => {
     expect(of('card_last4', text)).toEqual([]);
+  });
+
+  it.each([
+    ['Wait what?...1500 pounds gone', 1500],
+    ['please move from my savings account 150000 pounds to current', 150000],
+    ['I checked my card...1500 pounds gone!', 1500],
+    ['send from acc 250000 quid', 250000],
+  ])('a number followed by a currency is money, not a card or an account: %s', (text, amount) => {
+    expect(extractEntities(text, NOW)).toEqual([expect.objectContaining({ kind: 'money', value: { amount, currency: 'GBP' } })]);
   });
 
   it('is not fooled by a PIN or a year', () => {
