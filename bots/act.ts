@@ -80,7 +80,11 @@ export class TurnActions {
         return;
       case 'offer_person':
         input.memory.personOffered = true;
+        input.memory.personOfferPending = true;
         await this.say(input.context, 'offerPerson');
+        return;
+      case 'keep_trying':
+        await this.say(input.context, 'keepTrying');
         return;
       case 'escalate':
         await this.startHandoff(input, action.trigger);

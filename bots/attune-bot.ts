@@ -20,7 +20,7 @@ import { OUT_OF_SCOPE, type MessageUnderstanding, type Understanding } from '../
 import { CustomerContextReader, type CustomerContext } from '../personalization/customer-context';
 import type { AttuneStore, EscalationRecord } from '../storage/ports';
 import { TurnActions, type ActInput, type PeopleOutcome } from './act';
-import { freshMemory, withPeople, type ConversationMemory } from './conversation-memory';
+import { freshMemory, takePersonOffer, withPeople, type ConversationMemory } from './conversation-memory';
 import { decide, type Decision } from './decide';
 import { PersonalTouch, type PersonalTurn } from '../personalization/personal-touch';
 import { freshPersonalMemory } from '../personalization/personal-memory';
@@ -152,6 +152,8 @@ export class AttuneBot extends ActivityHandler {
     const customer = customerContext.customer;
     await this.personal.prepare(personalMemory, customer);
     const at = this.now();
+    // Taken once: whether this message answers a person offered last turn (the offer is spent either way).
+    const personOfferPending = takePersonOffer(memory);
     /** Perceive and Decide, then the turn's replies take the decided tone. Quick and pure, so a turn may think again. */
     const think = (from: FrustrationState, answerRejected = false): Thought => {
       const forPeople = withPeople(memory);
@@ -163,6 +165,7 @@ export class AttuneBot extends ActivityHandler {
           perception,
           taskInProgress,
           personOffered: memory.personOffered,
+          personOfferPending,
           customer: customer && { style: customer.style, tier: customer.tier },
           personalReply: forPeople ? undefined : recogniseReply(text, personalMemory.awaiting),
           offer: customer && offerInputOf(personalMemory, customer, understanding, perception),

@@ -22,6 +22,8 @@ export interface ConversationMemory {
   lastToldPosition?: number;
   /** The bot offered a person unasked; it does so once per conversation. */
   personOffered: boolean;
+  /** The bot's last message offered a person: the next message may say yes or no to it. */
+  personOfferPending?: boolean;
   /** Offers, resume and profiling in this conversation (absent in state saved before they existed). */
   personal?: PersonalMemory;
 }
@@ -36,4 +38,14 @@ export function freshMemory(): ConversationMemory {
  */
 export function withPeople(memory: Pick<ConversationMemory, 'responder'>): boolean {
   return memory.responder !== 'bot';
+}
+
+/**
+ * Whether the bot's last message offered a person. Taking it drops the offer: the customer's
+ * next message answers it or moves on, and "yes" two messages later is not a yes to it.
+ */
+export function takePersonOffer(memory: ConversationMemory): boolean {
+  const pending = memory.personOfferPending === true;
+  memory.personOfferPending = undefined;
+  return pending;
 }

@@ -27,6 +27,8 @@ export type Action =
   | { readonly kind: 'clarify'; readonly suggestions: readonly IntentScore[] }
   /** Frustration is rising: offer a person before the customer has to ask. */
   | { readonly kind: 'offer_person' }
+  /** The customer said no to the person the bot offered: the bot keeps trying. */
+  | { readonly kind: 'keep_trying' }
   /** An answer to what personalization asked, "why am I seeing this?" or "stop offers". */
   | { readonly kind: 'personal'; readonly reply: PersonalReply };
 
@@ -46,6 +48,8 @@ export interface DecisionInput {
   readonly taskInProgress: boolean;
   /** A person was already offered in this conversation (offer once, never nag). */
   readonly personOffered: boolean;
+  /** The bot's last message offered a person: this message may answer it (absent: no). */
+  readonly personOfferPending?: boolean;
   /** The customer's stated style and tier, for the tone (absent: an anonymous visitor). */
   readonly customer?: ToneProfile;
   /** The message answers what personalization asked, or is an offer command. */
@@ -70,6 +74,8 @@ const CLARIFY_MARGIN = 0.25;
 const OFFER_PERSON_AT = 0.45;
 const HELP = /^\s*(help|menu|options|what can you do\??|what can i ask\??)\s*[.!?]*\s*$/i;
 const CANCEL = /^\s*(cancel|stop|never ?mind|forget it|start over|quit)\s*[.!]*\s*$/i;
+/** The "no" button under the offer of a person (content/en/general.lg offerPerson). */
+const KEEP_TRYING = /^\s*keep trying( with (the|this) bot)?\s*[.!]*\s*$/i;
 
 export function decide(input: DecisionInput, settings: EscalationSettings): Decision {
   const tone = chooseTone(input.understanding, input.perception, input.customer);
@@ -86,13 +92,23 @@ export function decide(input: DecisionInput, settings: EscalationSettings): Deci
   // "Stop offers" is honoured whatever else is going on.
   if (input.personalReply?.kind === 'stop_offers') return decision({ kind: 'personal', reply: input.personalReply }, { name: 'asked_to_stop_offers', weight: 1 });
 
+  const { intent, confidence, alternatives } = input.understanding.intent;
+  // "Shall I bring in a person?" answered by typing (on SMS or WhatsApp there is no button).
+  const declinedPerson = input.personOfferPending === true && (intent === 'deny' || KEEP_TRYING.test(input.text));
   const trigger = escalationTrigger(input.text, input.perception, input.understanding, settings);
-  if (trigger) return decision({ kind: 'escalate', trigger }, { name: `escalate:${trigger}`, weight: input.perception.score });
+  // Having just said no to a person, the customer is not sent to one for the mood or the misses
+  // that prompted the offer; asking for one, or a high-risk request, still goes through.
+  if (trigger && !(declinedPerson && (trigger === 'frustration' || trigger === 'failed_turns'))) {
+    return decision({ kind: 'escalate', trigger }, { name: `escalate:${trigger}`, weight: input.perception.score });
+  }
+  if (declinedPerson) return decision({ kind: 'keep_trying' }, { name: 'declined_person_offer', weight: 1 });
+  if (input.personOfferPending && intent === 'affirm') {
+    return decision({ kind: 'escalate', trigger: 'human_request' }, { name: 'accepted_person_offer', weight: confidence });
+  }
   if (input.personalReply) return decision({ kind: 'personal', reply: input.personalReply }, { name: `personal:${input.personalReply.kind}`, weight: 1 });
   if (HELP.test(input.text)) return decision({ kind: 'small_talk', template: 'help' }, { name: 'asked_for_help', weight: 1 });
   if (CANCEL.test(input.text)) return decision({ kind: 'cancel_task' }, { name: 'asked_to_cancel', weight: 1 });
 
-  const { intent, confidence, alternatives } = input.understanding.intent;
   const dialogId = dialogForIntent(intent);
   if (input.taskInProgress) {
     const switching = dialogId !== undefined && confidence >= SWITCH_TASK_CONFIDENCE && input.text.trim().split(/\s+/).length > 3;

@@ -34,7 +34,7 @@ const plain = (name: string, ...variables: string[]): RequiredTemplate => ({ nam
 export const REQUIRED_TEMPLATES: readonly RequiredTemplate[] = [
   // bots/attune-bot.ts, bots/act.ts (small talk is the intent's name: bots/decide.ts SmallTalk)
   toned('welcome'),
-  ...['greeting', 'thanks', 'goodbye', 'help', 'noTaskInProgress', 'cancelled', 'offerPerson', 'csat.thanks'].map((name) => toned(name)),
+  ...['greeting', 'thanks', 'goodbye', 'help', 'noTaskInProgress', 'cancelled', 'offerPerson', 'keepTrying', 'csat.thanks'].map((name) => toned(name)),
   toned('unsupported', 'topic'),
   toned('fallback', 'suggestions'),
   toned('clarify', 'suggestions'),

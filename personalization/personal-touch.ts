@@ -122,7 +122,8 @@ export class PersonalTouch {
   /** After the Act stage: at most one personal follow-up, never while a dialog waits for an answer. */
   async follow(turn: PersonalTurn, outcome: TurnOutcome): Promise<void> {
     const { memory } = turn;
-    if (turn.dialogs.activeDialog !== undefined || memory.awaiting !== undefined || outcome.action === 'escalate') return;
+    // A person was just offered: a second question now would make "yes" ambiguous.
+    if (turn.dialogs.activeDialog !== undefined || memory.awaiting !== undefined || outcome.action === 'escalate' || outcome.action === 'offer_person') return;
     if (await this.offerResume(turn)) return;
     if (!SERVED_ACTIONS.has(outcome.action)) return;
     if (outcome.offer.kind === 'offer' && (await this.presentOffer(turn, outcome.offer))) return;

@@ -172,6 +172,29 @@ describe('AttuneBot conversations (TestAdapter)', () => {
       .startTest();
   });
 
+  it('brings in a person when the customer types yes to the offer of one (no button on SMS)', async () => {
+    await adapter
+      .send('THIS IS USELESS!!')
+      .assertReply((reply) => expect(templateOf(reply)?.template).toBe('offerPerson'))
+      .send('yes')
+      .assertReply((reply) => expect(templateOf(reply)?.template).toBe('handoff.started'))
+      .startTest();
+    const [escalation] = await store.escalations.list({ statuses: ['queued'] }, 5);
+    expect(escalation?.trigger).toBe('human_request');
+  });
+
+  it('keeps trying when the customer declines the person, and forgets the offer after another message', async () => {
+    await adapter
+      .send('THIS IS USELESS!!')
+      .assertReply((reply) => expect(templateOf(reply)?.template).toBe('offerPerson'))
+      .send('Keep trying with the bot')
+      .assertReply((reply) => expect(templateOf(reply)?.template).toBe('keepTrying'))
+      .send('yes')
+      .assertReply((reply) => expect(templateOf(reply)?.template).toBe('noTaskInProgress'))
+      .startTest();
+    expect(await store.escalations.list({ statuses: ['queued'] }, 5)).toEqual([]);
+  });
+
   it('does not count an answer to the dialog question as a misunderstanding', async () => {
     await adapter
       .send("my card hasn't arrived")

@@ -65,6 +65,23 @@ describe('decide', () => {
     expect(decide(input({ perception: rising }), settings).action.kind).toBe('start_task');
   });
 
+  it('takes a typed yes to the offered person as a request for one, and a no as keep trying', () => {
+    const rising = { ...calm, score: 0.5 };
+    const yes = decide(input({ text: 'yes', understanding: understanding('affirm'), perception: rising, personOffered: true, personOfferPending: true }), settings);
+    expect(yes.action).toEqual({ kind: 'escalate', trigger: 'human_request' });
+    expect(yes.reasons.map((r) => r.name)).toContain('accepted_person_offer');
+    expect(decide(input({ text: 'no', understanding: understanding('deny'), perception: rising, personOffered: true, personOfferPending: true }), settings).action).toEqual({ kind: 'keep_trying' });
+    // The button under the offer, which the model does not know.
+    const button = decide(input({ text: 'Keep trying with the bot', understanding: understanding('oos', 0.2), perception: rising, personOffered: true, personOfferPending: true }), settings);
+    expect(button.action).toEqual({ kind: 'keep_trying' });
+    // The frustration that prompted the offer does not overrule the no; asking for a person does.
+    const stillAngry = { ...calm, score: 0.8 };
+    expect(decide(input({ text: 'no', understanding: understanding('deny'), perception: stillAngry, personOffered: true, personOfferPending: true }), settings).action).toEqual({ kind: 'keep_trying' });
+    expect(decide(input({ text: 'no, get me a person', understanding: understanding('deny'), perception: { ...stillAngry, humanRequested: true }, personOfferPending: true }), settings).action).toEqual({ kind: 'escalate', trigger: 'human_request' });
+    // Without a pending offer a bare yes is still about nothing.
+    expect(decide(input({ text: 'yes', understanding: understanding('affirm'), perception: rising, personOffered: true }), settings).action).toEqual({ kind: 'small_talk', template: 'noTaskInProgress' });
+  });
+
   it('recognises help and cancel as commands', () => {
     expect(decide(input({ text: 'help' }), settings).action).toEqual({ kind: 'small_talk', template: 'help' });
     expect(decide(input({ text: 'never mind', taskInProgress: true }), settings).action).toEqual({ kind: 'cancel_task' });

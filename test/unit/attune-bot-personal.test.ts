@@ -1,0 +1,107 @@
+/**
+ * Personalization inside the bot's turn, with a known customer (DESIGN.md §5): what the bot asked
+ * (a person, an offer, resume, a preference) and what the customer's next message really is.
+ */
+import { ConversationState, TestAdapter, type Activity } from 'botbuilder';
+import path from 'node:path';
+import pino from 'pino';
+import { AttuneBot } from '../../bots/attune-bot';
+import { ContentLibrary } from '../../content/content-library';
+import { parseBusinessHours } from '../../escalation/business-hours';
+import { EscalationService } from '../../escalation/escalation-service';
+import { InProcessAgentQueue } from '../../escalation/queue/in-process-agent-queue';
+import { Recognizer } from '../../nlu/recognizer';
+import { OUT_OF_SCOPE, type IntentClassifier } from '../../nlu/types';
+import { createStore } from '../../storage/create-store';
+import type { AttuneStore, CustomerProfile } from '../../storage/ports';
+import { cueSentiment, keywordClassifier } from '../support/keyword-recognizer';
+
+const templateOf = (activity: Partial<Activity>) => (activity.channelData as { attune?: { template: string } } | undefined)?.attune?.template;
+const offerOf = (activity: Partial<Activity>) => (activity.channelData as { offer?: { id: string } } | undefined)?.offer?.id;
+
+/** The keyword recognizer, plus what these conversations need where it knows nothing. */
+const EXTRA: ReadonlyArray<readonly [RegExp, string]> = [
+  [/charged twice/i, 'transaction_charged_twice'],
+  [/^(no|nope)\b/i, 'deny'],
+];
+const classifier: IntentClassifier = {
+  classify(text) {
+    const known = keywordClassifier.classify(text);
+    const extra = known.intent === OUT_OF_SCOPE ? EXTRA.find(([pattern]) => pattern.test(text))?.[1] : undefined;
+    return extra ? { intent: extra, confidence: 0.95, alternatives: [{ intent: extra, confidence: 0.95 }] } : known;
+  },
+};
+
+const USER = 'user1';
+
+function profile(overrides: Partial<CustomerProfile> = {}): CustomerProfile {
+  const now = new Date(Date.now() - 60_000);
+  return {
+    id: 'c1',
+    identities: [{ channelId: 'test', userId: USER }],
+    firstName: 'Ada',
+    tier: 'standard',
+    products: ['current_account', 'debit_card'],
+    preferences: { contactChannel: 'chat', tone: 'formal' },
+    consent: { marketing: true, updatedAt: now },
+    createdAt: now,
+    updatedAt: now,
+    ...overrides,
+  };
+}
+
+describe('AttuneBot with a known customer (TestAdapter)', () => {
+  let content: ContentLibrary;
+  let store: AttuneStore;
+  let queue: InProcessAgentQueue;
+  let bot: AttuneBot;
+  const logger = pino({ level: 'silent' });
+  const alwaysOpen = parseBusinessHours('00:00-24:00', 'Mon-Sun', 'UTC');
+
+  beforeAll(async () => {
+    content = await ContentLibrary.load(path.join(__dirname, '..', '..', 'content'), 'en');
+  });
+
+  beforeEach(async () => {
+    store = await createStore({ kind: 'memory' });
+    queue = new InProcessAgentQueue({ logger });
+    const timings = { slaMs: 600_000, abandonAfterMs: 1_800_000 };
+    const escalations = new EscalationService(store.escalations, store.turns, queue, alwaysOpen, timings, logger);
+    bot = new AttuneBot({
+      conversationState: new ConversationState(store.botState),
+      store,
+      recognizer: new Recognizer(classifier, cueSentiment, () => []),
+      content,
+      escalation: { frustrationThreshold: 0.7, failedTurnsToEscalate: 3, ...timings },
+      escalations,
+      businessHours: alwaysOpen,
+      defaultLocale: 'en',
+      logger,
+    });
+  });
+
+  afterEach(async () => {
+    await queue.close();
+    await store.close();
+  });
+
+  /** One conversation of the customer on the test channel. */
+  function conversation(id: string): (text: string) => Promise<string[]> {
+    const adapter = new TestAdapter((context) => bot.run(context), TestAdapter.createConversation(id, USER));
+    return async (text) => {
+      adapter.activeQueue.length = 0;
+      await adapter.receiveActivity(text);
+      return adapter.activeQueue.splice(0).map((a) => (a.type === 'message' ? `${templateOf(a)}${offerOf(a) ? `+offer:${offerOf(a)}` : ''}` : `${a.type}:${a.name}`));
+    };
+  }
+
+  const unfinishedDispute = { dialogId: 'dispute', conversationId: 'test:earlier', channelId: 'test', steps: { kind: 'chargedTwice' }, updatedAt: new Date() };
+
+  it('asks nothing else in the turn it offers a person, so a typed "yes" can only mean the person', async () => {
+    await store.customers.save(profile({ unfinishedTask: unfinishedDispute }));
+    const say = conversation('now');
+    expect(await say('THIS IS USELESS!!')).toEqual(['offerPerson']);
+    expect(await say('yes')).toEqual(expect.arrayContaining(['handoff.started']));
+    expect((await store.escalations.list({ statuses: ['queued'], customerId: 'c1' }, 5)).map((e) => e.trigger)).toEqual(['human_request']);
+  });
+});
