@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { ContentLibrary } from '../../content/content-library';
+import { REQUIRED_TEMPLATES } from '../../content/required-templates';
 import { isAttuneError } from '../../core/errors';
 import { channelProfile } from '../../personalization/channel-profile';
 import { TONES } from '../../personalization/tone';
@@ -49,6 +50,16 @@ describe('ContentLibrary', () => {
         expect(library.render({ template, tone, channel: webchat, data: { suggestions: ['x'], topic: 'y' } }).channelData).toEqual({ attune: { template, tone } });
       }
     }
+  });
+
+  it('gives every button of every reply its own label', () => {
+    const data = { suggestions: ['x', 'y'], topic: 't', task: 'dispute', stepsDone: 1, offer: 'travel_card', reasons: ['marketing_consent'], position: 1, minutes: 5, opensAt: 'Monday', contact: 'callback', agentName: 'Ann', kind: 'chargedTwice', merchant: 'Tesco', amount: 40, when: 'today', cardEnding: '1234' };
+    const titles = REQUIRED_TEMPLATES.filter((required) => required.kind === 'toned').flatMap((required) =>
+      TONES.flatMap((tone) => (library.render({ template: required.name, tone, channel: webchat, data }).suggestedActions?.actions ?? []).map((action) => `${required.name}.${tone}: ${action.title ?? ''}`)),
+    );
+    expect(titles).toContain('resume.offer.warm: No, start fresh');
+    // A label with "|" in it is several buttons run together into one.
+    expect(titles.filter((title) => title.includes('|'))).toEqual([]);
   });
 
   it('falls back from a regional locale to the language and then to the default', () => {
