@@ -9,7 +9,7 @@ import type { Perception } from '../escalation/frustration-meter';
 import { OUT_OF_SCOPE, type IntentScore, type Understanding } from '../nlu/types';
 import { chooseOffer, type OfferDecision } from '../personalization/offers/offer-policy';
 import type { OfferInput } from '../personalization/offers/offer-input';
-import type { PersonalReply } from '../personalization/personal-replies';
+import { ANSWER_KINDS, type PersonalReply } from '../personalization/personal-replies';
 import { chooseTone, type ToneProfile } from '../personalization/tone-policy';
 import type { Tone } from '../personalization/tone';
 
@@ -63,7 +63,7 @@ const OFFER_MOMENTS: ReadonlySet<Action['kind']> = new Set(['start_task', 'conti
 const NO_CUSTOMER: OfferDecision = { kind: 'none', suppressedBy: 'anonymous' };
 const NOT_THE_MOMENT: OfferDecision = { kind: 'none', suppressedBy: 'not_the_moment' };
 
-/** Switching tasks mid-dialog needs this much confidence, or a prompt answer could derail it. */
+/** Switching tasks mid-dialog (or leaving a personal question for a task) needs this much confidence. */
 const SWITCH_TASK_CONFIDENCE = 0.8;
 /** A recognised task is confirmed with the customer before it runs when the model is this unsure… */
 const CLARIFY_BELOW = 0.45;
@@ -105,7 +105,12 @@ export function decide(input: DecisionInput, settings: EscalationSettings): Deci
   if (input.personOfferPending && intent === 'affirm') {
     return decision({ kind: 'escalate', trigger: 'human_request' }, { name: 'accepted_person_offer', weight: confidence });
   }
-  if (input.personalReply) return decision({ kind: 'personal', reply: input.personalReply }, { name: `personal:${input.personalReply.kind}`, weight: 1 });
+  // An answer to what personalization asked, unless the message is clearly a task: then it is the
+  // customer's next request, and the question it leaves unanswered is dropped (PersonalTouch.moveOn).
+  const reply = input.personalReply;
+  if (reply && !(ANSWER_KINDS.has(reply.kind) && clearTaskRequest(input.understanding))) {
+    return decision({ kind: 'personal', reply }, { name: `personal:${reply.kind}`, weight: 1 });
+  }
   if (HELP.test(input.text)) return decision({ kind: 'small_talk', template: 'help' }, { name: 'asked_for_help', weight: 1 });
   if (CANCEL.test(input.text)) return decision({ kind: 'cancel_task' }, { name: 'asked_to_cancel', weight: 1 });
 
@@ -132,6 +137,12 @@ export function decide(input: DecisionInput, settings: EscalationSettings): Deci
     return decision({ kind: 'small_talk', template: 'noTaskInProgress' }, { name: `intent:${intent}`, weight: confidence });
   }
   return decision({ kind: 'unsupported', intent }, { name: `intent:${intent}`, weight: confidence });
+}
+
+/** A task intent the model is sure enough of to leave a task, or a question, for it. */
+function clearTaskRequest(understanding: Understanding): boolean {
+  const { intent, confidence, alternatives } = understanding.intent;
+  return [{ intent, confidence }, ...alternatives].some((guess) => guess.confidence >= SWITCH_TASK_CONFIDENCE && dialogForIntent(guess.intent) !== undefined);
 }
 
 /** The offer outcome as a recorded reason: `offer:<id>` with its score, or `offer_suppressed:<rule>`. */

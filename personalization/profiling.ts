@@ -3,6 +3,7 @@
  * preference question per conversation, never when the customer is upset, and remembers the answer.
  */
 import type { CustomerPreferences } from '../storage/ports';
+import { isAnswerShaped } from './answer-shape';
 import type { CustomerSnapshot } from './customer-context';
 import type { Tone } from './tone';
 
@@ -54,8 +55,18 @@ const ANSWER_WORDS: Readonly<Record<ProfilingQuestion, readonly (readonly [strin
   ],
 };
 
-/** The option the customer's reply names, or undefined if it names none (they moved on). */
+/** Buttons longer than a short answer (content/en/profiling.lg). */
+const LONG_LABELS: Readonly<Record<ProfilingQuestion, readonly string[]>> = {
+  contactChannel: [],
+  style: ['Short and to the point'],
+};
+
+/**
+ * The option the customer's reply names, or undefined if it names none or is not shaped like an
+ * answer (they moved on: "the app says my top up failed" does not choose the app).
+ */
 export function profilingAnswerOf(question: ProfilingQuestion, text: string): string | undefined {
+  if (!isAnswerShaped(text, LONG_LABELS[question])) return undefined;
   return ANSWER_WORDS[question].find(([, words]) => words.test(text))?.[0];
 }
 

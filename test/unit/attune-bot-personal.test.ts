@@ -104,4 +104,36 @@ describe('AttuneBot with a known customer (TestAdapter)', () => {
     expect(await say('yes')).toEqual(expect.arrayContaining(['handoff.started']));
     expect((await store.escalations.list({ statuses: ['queued'], customerId: 'c1' }, 5)).map((e) => e.trigger)).toEqual(['human_request']);
   });
+
+  it('takes "ok, and my card payment was declined" after an offer as a request, not a yes', async () => {
+    await store.customers.save(profile());
+    const say = conversation('now');
+    expect(await say('what exchange rate do you use')).toEqual(['fees.exchange_rate', 'offer.travel_card+offer:travel_card']);
+    expect(await say('ok, and my card payment was declined')).toEqual(['declinedPayment.askWhere']);
+    expect((await store.offerEvents.listByCustomer('c1', 10)).map((event) => event.kind).sort()).toEqual(['dismissed', 'shown']);
+  });
+
+  it('takes a short answer that clearly asks for a task as the task, not as the answer', async () => {
+    await store.customers.save(profile());
+    const say = conversation('now');
+    await say('what exchange rate do you use');
+    expect(await say('ok, payment declined')).toEqual(['declinedPayment.askWhere']);
+    expect((await store.offerEvents.listByCustomer('c1', 10)).map((event) => event.kind)).not.toContain('accepted');
+  });
+
+  it('starts the top-up task when the answer to the contact question is really a request', async () => {
+    await store.customers.save(profile({ preferences: { tone: 'formal' } }));
+    const say = conversation('now');
+    expect(await say('thanks')).toEqual(['thanks', 'profiling.ask.contactChannel']);
+    expect(await say('the app says my top up failed')).toEqual(['topUpFailed.askMethod']);
+    expect((await store.customers.get('c1'))?.preferences).toEqual({ tone: 'formal' });
+  });
+
+  it('keeps the unfinished task when "no, …" to the resume question is a new request', async () => {
+    await store.customers.save(profile({ unfinishedTask: unfinishedDispute }));
+    const say = conversation('now');
+    expect(await say('hello')).toEqual(['greeting', 'resume.offer']);
+    expect(await say("no, my card hasn't arrived")).toEqual(['cardArrival.askWhenOrdered']);
+    expect((await store.customers.get('c1'))?.unfinishedTask).toMatchObject({ dialogId: 'dispute', conversationId: 'test:earlier' });
+  });
 });

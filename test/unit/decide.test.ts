@@ -82,6 +82,16 @@ describe('decide', () => {
     expect(decide(input({ text: 'yes', understanding: understanding('affirm'), perception: rising, personOffered: true }), settings).action).toEqual({ kind: 'small_talk', template: 'noTaskInProgress' });
   });
 
+  it('takes an answer to a personal question as one only while no task is clearly asked for', () => {
+    const accepted = { kind: 'offer_answer', accepted: true } as const;
+    expect(decide(input({ text: 'ok', understanding: understanding('affirm'), personalReply: accepted }), settings).action).toEqual({ kind: 'personal', reply: accepted });
+    const declined = decide(input({ text: 'ok, payment declined', understanding: understanding('declined_card_payment', 0.9), personalReply: accepted }), settings);
+    expect(declined.action).toEqual({ kind: 'start_task', dialogId: 'declinedPayment' });
+    // An unsure guess at a task does not overrule the answer; commands count whatever else is said.
+    expect(decide(input({ text: 'ok, payment', understanding: understanding('declined_card_payment', 0.6), personalReply: accepted }), settings).action.kind).toBe('personal');
+    expect(decide(input({ text: 'why am I seeing this offer', understanding: understanding('card_arrival', 0.9), personalReply: { kind: 'why_offer' } }), settings).action.kind).toBe('personal');
+  });
+
   it('recognises help and cancel as commands', () => {
     expect(decide(input({ text: 'help' }), settings).action).toEqual({ kind: 'small_talk', template: 'help' });
     expect(decide(input({ text: 'never mind', taskInProgress: true }), settings).action).toEqual({ kind: 'cancel_task' });

@@ -1,4 +1,8 @@
+import path from 'node:path';
+import { ContentLibrary } from '../../content/content-library';
+import { channelProfile } from '../../personalization/channel-profile';
 import type { CustomerSnapshot } from '../../personalization/customer-context';
+import type { Awaiting } from '../../personalization/personal-memory';
 import { recogniseReply } from '../../personalization/personal-replies';
 import { profilingAnswerOf, profilingQuestionFor, withAnswer, type ProfilingMoment } from '../../personalization/profiling';
 
@@ -39,5 +43,42 @@ describe('progressive profiling', () => {
     expect(recogniseReply('please stop sending me offers', undefined)).toEqual({ kind: 'stop_offers' });
     expect(recogniseReply('Why am I seeing this?', undefined)).toEqual({ kind: 'why_offer' });
     expect(recogniseReply('why was my card declined?', undefined)).toBeUndefined();
+  });
+
+  it('takes only a short reply or a button label as an answer: a longer message is the next request', () => {
+    const offer: Awaiting = { kind: 'offer', offerId: 'travel_card' };
+    const resume: Awaiting = { kind: 'resume' };
+    const contact: Awaiting = { kind: 'profiling', question: 'contactChannel' };
+    expect(recogniseReply('ok, and my card payment was declined', offer)).toBeUndefined();
+    expect(recogniseReply('please can you tell me why my top up failed', offer)).toBeUndefined();
+    expect(recogniseReply('sure, go on', offer)).toEqual({ kind: 'offer_answer', accepted: true });
+    expect(recogniseReply('no, my card hasn\'t arrived', resume)).toBeUndefined();
+    expect(recogniseReply('later I will check my statement', resume)).toBeUndefined();
+    expect(recogniseReply('no thanks', resume)).toEqual({ kind: 'resume_answer', resume: false });
+    expect(recogniseReply('Pick up where I left off', resume)).toEqual({ kind: 'resume_answer', resume: true });
+    expect(recogniseReply('the app says my top up failed', contact)).toBeUndefined();
+    expect(recogniseReply('I got a text about a payment', contact)).toBeUndefined();
+    expect(recogniseReply('text me', contact)).toEqual({ kind: 'profiling_answer', question: 'contactChannel', answer: 'sms' });
+    expect(profilingAnswerOf('style', 'keep it short, what is my balance')).toBeUndefined();
+  });
+
+  it('takes every button under a question as its answer, whatever its length', async () => {
+    const content = await ContentLibrary.load(path.join(__dirname, '..', '..', 'content'), 'en');
+    const request = { locale: 'en', channel: channelProfile('webchat') };
+    const buttons = (template: string, tone: 'neutral' | 'empathetic' | 'reassuring' | 'warm') =>
+      (content.render({ ...request, template, tone, data: { task: 'dispute', stepsDone: 1 } }).suggestedActions?.actions ?? []).map((action) => action.title ?? '');
+    const questions: readonly (readonly [string, Awaiting, readonly string[]])[] = [
+      ['resume.offer', { kind: 'resume' }, []],
+      ['profiling.ask.contactChannel', { kind: 'profiling', question: 'contactChannel' }, []],
+      ['profiling.ask.style', { kind: 'profiling', question: 'style' }, []],
+      ['offerChoices', { kind: 'offer', offerId: 'travel_card' }, content.text({ ...request, template: 'offerChoices', tone: 'neutral' }).split('|').map((label) => label.trim())],
+    ];
+    for (const [template, awaiting, plain] of questions) {
+      for (const tone of ['neutral', 'empathetic', 'reassuring', 'warm'] as const) {
+        const labels = [...buttons(template, tone), ...plain];
+        expect(labels.length).toBeGreaterThan(0);
+        for (const label of labels) expect([template, label, recogniseReply(label, awaiting)]).toEqual([template, label, expect.anything()]);
+      }
+    }
   });
 });
