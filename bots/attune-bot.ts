@@ -98,7 +98,7 @@ export class AttuneBot extends ActivityHandler {
       businessHours: deps.businessHours,
     });
     this.meter = deps.frustrationMeter ?? new FrustrationMeter();
-    this.personal = new PersonalTouch({ profiles: deps.store.customers, offerEvents: deps.store.offerEvents, content: deps.content, offerExperiments: deps.offerExperiments });
+    this.personal = new PersonalTouch({ profiles: deps.store.customers, offerEvents: deps.store.offerEvents, escalations: deps.store.escalations, content: deps.content, offerExperiments: deps.offerExperiments });
     this.deskEvents = deps.deskEvents ?? NO_DESK_EVENTS;
     this.now = deps.now ?? (() => Date.now());
 
@@ -242,7 +242,8 @@ export class AttuneBot extends ActivityHandler {
     else concluded = await act();
     const { decision, perception } = concluded;
     const smallTalk = decision.action.kind === 'small_talk' ? decision.action.template : undefined;
-    await this.personal.follow(turn, { action: decision.action.kind, smallTalk, offer: decision.offer, perception, tone: decision.tone });
+    const withheld = await this.personal.follow(turn, { action: decision.action.kind, smallTalk, offer: decision.offer, perception, tone: decision.tone });
+    if (withheld) (turn.context.turnState.get(RECORDING_KEY) as TurnRecording | undefined)?.offerWithheld(withheld);
     await this.personal.keepProgress(turn, progress, turn.context.activity.channelId);
     return concluded;
   }

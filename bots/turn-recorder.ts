@@ -24,6 +24,19 @@ export class TurnRecording {
     this.customerTurn = { id: randomUUID(), conversationId: this.conversationId, customerId: this.customerId, role: 'customer', text, at, ...details };
   }
 
+  /**
+   * The offer Decide chose was withheld at the last check before showing it: the customer's turn
+   * names the rule (`offer_suppressed:<rule>`, the offer in `detail`) instead of the offer.
+   */
+  offerWithheld(suppressedBy: string): void {
+    const turn = this.customerTurn;
+    if (!turn?.decision) return;
+    const reasons = turn.decision.reasons.map((reason) =>
+      reason.name.startsWith('offer:') ? { name: `offer_suppressed:${suppressedBy}`, weight: 1, detail: reason.name.slice('offer:'.length) } : reason,
+    );
+    this.customerTurn = { ...turn, decision: { ...turn.decision, reasons } };
+  }
+
   botSent(activity: Partial<Activity>, at: Date = new Date()): void {
     const channelData = activity.channelData as { attune?: RenderedFrom; offer?: TurnRecord['offer'] } | undefined;
     const renderedFrom = channelData?.attune;

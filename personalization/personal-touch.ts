@@ -11,11 +11,11 @@ import type { DialogContext } from 'botbuilder-dialogs';
 import type { ContentLibrary } from '../content/content-library';
 import { getTurnInsight } from '../dialogs/turn-insight';
 import type { Perception } from '../escalation/frustration-meter';
-import type { CustomerProfiles, OfferEventKind, OfferEvents } from '../storage/ports';
+import type { CustomerProfiles, Escalations, OfferEventKind, OfferEvents } from '../storage/ports';
 import type { CustomerLookup, CustomerSnapshot } from './customer-context';
 import { offerActivity } from './offers/offer-card';
 import { FOLLOW_UP_SLOT, offerForVariant, type OfferExperiments, type OfferToShow } from './offers/offer-experiment';
-import { CONTACT_CAP, CONTACT_WINDOW_DAYS, type OfferDecision } from './offers/offer-policy';
+import { CONTACT_CAP, CONTACT_WINDOW_DAYS, type OfferDecision, type Suppression } from './offers/offer-policy';
 import type { PersonalMemory } from './personal-memory';
 import type { PersonalReply } from './personal-replies';
 import { editProfile, withoutUnfinishedTask } from './profile-editor';
@@ -28,6 +28,8 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 export interface PersonalTouchDependencies {
   readonly profiles: CustomerProfiles;
   readonly offerEvents: OfferEvents;
+  /** Whether the customer waits for a person elsewhere, checked right before an offer. */
+  readonly escalations: Escalations;
   readonly content: ContentLibrary;
   /** Running offer experiments (experiments/experiment-router.ts); without it the policy's offer is shown. */
   readonly offerExperiments?: OfferExperiments;
@@ -63,6 +65,7 @@ export class PersonalTouch {
   constructor(private readonly deps: PersonalTouchDependencies) {
     if (!deps.profiles) throw new Error('[PersonalTouch]: Missing parameter. profiles is required');
     if (!deps.offerEvents) throw new Error('[PersonalTouch]: Missing parameter. offerEvents is required');
+    if (!deps.escalations) throw new Error('[PersonalTouch]: Missing parameter. escalations is required');
     if (!deps.content) throw new Error('[PersonalTouch]: Missing parameter. content is required');
     this.now = deps.now ?? (() => new Date());
   }
@@ -119,14 +122,29 @@ export class PersonalTouch {
     }
   }
 
-  /** After the Act stage: at most one personal follow-up, never while a dialog waits for an answer. */
-  async follow(turn: PersonalTurn, outcome: TurnOutcome): Promise<void> {
+  /**
+   * After the Act stage: at most one personal follow-up, never while a dialog waits for an answer.
+   * Resolves why the offer Decide chose was withheld at the last check, if it was, so the turn's
+   * record can say so instead of naming an offer the customer never saw.
+   */
+  async follow(turn: PersonalTurn, outcome: TurnOutcome): Promise<Suppression | undefined> {
     const { memory } = turn;
     // A person was just offered: a second question now would make "yes" ambiguous.
-    if (turn.dialogs.activeDialog !== undefined || memory.awaiting !== undefined || outcome.action === 'escalate' || outcome.action === 'offer_person') return;
-    if (await this.offerResume(turn)) return;
-    if (!SERVED_ACTIONS.has(outcome.action)) return;
-    if (outcome.offer.kind === 'offer' && (await this.presentOffer(turn, outcome.offer))) return;
+    if (turn.dialogs.activeDialog !== undefined || memory.awaiting !== undefined || outcome.action === 'escalate' || outcome.action === 'offer_person') return undefined;
+    if (await this.offerResume(turn)) return undefined;
+    if (!SERVED_ACTIONS.has(outcome.action)) return undefined;
+    let withheld: Suppression | undefined;
+    if (outcome.offer.kind === 'offer') {
+      const presented = await this.presentOffer(turn, outcome.offer);
+      if (presented === 'shown') return undefined;
+      withheld = presented;
+    }
+    await this.askPreference(turn, outcome);
+    return withheld;
+  }
+
+  private async askPreference(turn: PersonalTurn, outcome: TurnOutcome): Promise<void> {
+    const { memory } = turn;
     const customer = turn.lookup.customer;
     const succeeded = outcome.action !== 'small_talk' || outcome.smallTalk === 'thanks';
     const question = profilingQuestionFor({ customer, alreadyAsked: memory.profilingAsked, frustration: outcome.perception.score, tone: outcome.tone, succeeded });
@@ -170,21 +188,28 @@ export class PersonalTouch {
   }
 
   /**
-   * Consent and the contact cap are checked against storage right before showing, so an opt-out
-   * given a minute ago on another channel is honoured here too.
+   * Consent, the contact cap and whether the customer waits for a person (on any channel) are
+   * checked against storage right before showing, in parallel, so an opt-out given a minute ago on
+   * another channel is honoured here too, and nobody queued for help elsewhere is sold to.
+   * Resolves 'shown', or why the offer was withheld.
    */
-  private async presentOffer(turn: PersonalTurn, offer: Extract<OfferDecision, { kind: 'offer' }>): Promise<boolean> {
+  private async presentOffer(turn: PersonalTurn, offer: Extract<OfferDecision, { kind: 'offer' }>): Promise<'shown' | Suppression> {
     const customer = turn.lookup.customer;
-    if (!customer) return false;
-    const [profile, shown] = await Promise.all([this.deps.profiles.get(customer.id), this.deps.offerEvents.countShown(customer.id, this.windowStart())]);
+    if (!customer) return 'anonymous';
+    const [profile, shown, waiting] = await Promise.all([
+      this.deps.profiles.get(customer.id),
+      this.deps.offerEvents.countShown(customer.id, this.windowStart()),
+      this.deps.escalations.list({ statuses: ['queued', 'assigned'], customerId: customer.id }, 1),
+    ]);
     if (!profile?.consent.marketing) {
       turn.lookup.customer = { ...customer, marketingConsent: false };
-      return false;
+      return 'no_marketing_consent';
     }
     turn.memory.shownInWindow = shown;
-    if (shown >= CONTACT_CAP) return false;
+    if (shown >= CONTACT_CAP) return 'contact_cap_reached';
+    if (waiting.length > 0) return 'escalation_active';
     const chosen = this.underExperiment(turn, customer, { offerId: offer.offerId, reasons: offer.reasons });
-    if (!chosen) return false;
+    if (!chosen) return 'experiment_holdout';
     const shownOffer = { id: chosen.offerId, reasons: chosen.reasons };
     await turn.context.sendActivity(offerActivity(this.deps.content, getTurnInsight(turn.context), shownOffer));
     turn.memory.lastOffer = shownOffer;
@@ -192,7 +217,7 @@ export class PersonalTouch {
     turn.memory.shownInWindow = shown + 1;
     turn.memory.awaiting = { kind: 'offer', offerId: chosen.offerId };
     await this.recordEvent(turn, 'shown', chosen.offerId, chosen.reasons);
-    return true;
+    return 'shown';
   }
 
   /**

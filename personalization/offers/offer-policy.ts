@@ -26,7 +26,12 @@ export type Suppression =
   | 'contact_cap_reached'
   | 'already_held'
   | 'already_shown_this_session'
-  | 'nothing_relevant';
+  | 'nothing_relevant'
+  // Found only right before showing (personal-touch.ts), never by this pure policy:
+  /** The customer waits for a person, or talks to one, in another conversation. */
+  | 'escalation_active'
+  /** A running offer experiment put the customer in its no-offer group. */
+  | 'experiment_holdout';
 
 export type OfferDecision =
   | { readonly kind: 'offer'; readonly offerId: OfferId; readonly score: number; readonly reasons: readonly OfferReason[] }

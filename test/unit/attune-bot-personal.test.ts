@@ -136,4 +136,14 @@ describe('AttuneBot with a known customer (TestAdapter)', () => {
     expect(await say("no, my card hasn't arrived")).toEqual(['cardArrival.askWhenOrdered']);
     expect((await store.customers.get('c1'))?.unfinishedTask).toMatchObject({ dialogId: 'dispute', conversationId: 'test:earlier' });
   });
+
+  it('makes no offer while the customer waits for a person in another conversation, and says why', async () => {
+    await store.customers.save(profile());
+    expect(await conversation('web')('I want to talk to a person')).toEqual(expect.arrayContaining(['handoff.started']));
+    expect(await conversation('app')('what exchange rate do you use')).toEqual(['fees.exchange_rate']);
+    expect((await store.offerEvents.listByCustomer('c1', 10)).map((event) => event.kind)).toEqual([]);
+    const asked = (await store.turns.listByConversation('test:app', 10)).find((turn) => turn.role === 'customer');
+    expect(asked?.decision?.reasons).toContainEqual({ name: 'offer_suppressed:escalation_active', weight: 1, detail: 'travel_card' });
+    expect(asked?.decision?.reasons.map((reason) => reason.name)).not.toContain('offer:travel_card');
+  });
 });

@@ -50,7 +50,7 @@ describe('offer experiments in the follow-up slot', () => {
     const events = new InProcessEventBus();
     service = new ExperimentService({ experiments: store.experiments, analytics: store.analytics, events, content, logger });
     router = new ExperimentRouter(store.experiments, logger);
-    personal = new PersonalTouch({ profiles: store.customers, offerEvents: store.offerEvents, content, offerExperiments: router });
+    personal = new PersonalTouch({ profiles: store.customers, offerEvents: store.offerEvents, escalations: store.escalations, content, offerExperiments: router });
   });
 
   afterEach(() => store.close());
@@ -86,9 +86,9 @@ describe('offer experiments in the follow-up slot', () => {
   /** The follow-up after a served turn; resolves the offer shown, if any. */
   async function followUp(customerId: string, conversationId: string, memory: PersonalMemory, products?: string[]): Promise<string | undefined> {
     const snapshot = await customer(customerId, products);
-    const sent = await turn(customerId, conversationId, (touch, context, dialogs) =>
-      touch.follow({ context, dialogs, memory, lookup: { resolved: true, customer: snapshot }, conversationKey: conversationId }, SERVED),
-    );
+    const sent = await turn(customerId, conversationId, async (touch, context, dialogs) => {
+      await touch.follow({ context, dialogs, memory, lookup: { resolved: true, customer: snapshot }, conversationKey: conversationId }, SERVED);
+    });
     return sent.map(offerOf).find((offer) => offer !== undefined)?.id;
   }
 
