@@ -11,6 +11,7 @@ import type { ContactChoice, EscalationService, WaitingStatus } from '../escalat
 import type { Perception } from '../escalation/frustration-meter';
 import { sendHandoffInitiation } from '../escalation/handoff';
 import type { CustomerSnapshot } from '../personalization/customer-context';
+import { taskProgressOf } from '../personalization/task-progress';
 import type { Conversations, EscalationRecord, EscalationTrigger, Turns } from '../storage/ports';
 import type { ConversationMemory } from './conversation-memory';
 import type { Decision } from './decide';
@@ -62,10 +63,14 @@ export class TurnActions {
         await input.dialogs.cancelAllDialogs();
         await input.dialogs.beginDialog(action.dialogId);
         return;
-      case 'cancel_task':
+      case 'cancel_task': {
+        // Called off on purpose: nothing to offer for resume on another channel later.
+        const cancelled = input.dialogs.activeDialog?.id;
+        if (cancelled) taskProgressOf(input.context)?.finished(cancelled);
         await input.dialogs.cancelAllDialogs();
         await this.say(input.context, 'cancelled');
         return;
+      }
       case 'small_talk':
         await this.say(input.context, action.template);
         return;
@@ -150,6 +155,9 @@ export class TurnActions {
 
   private async startHandoff(input: ActInput, trigger: EscalationTrigger): Promise<void> {
     const dialogInProgress = input.dialogs.activeDialog?.id;
+    // The agent takes the task over, with the transcript and the dialog in progress in the handoff
+    // package: the customer is not also offered to resume it with the bot on another channel.
+    if (dialogInProgress) taskProgressOf(input.context)?.finished(dialogInProgress);
     await input.dialogs.cancelAllDialogs();
     await this.say(input.context, 'handoff.started');
     const earlier = await this.deps.turns.listByConversation(input.conversationKey, HANDOFF_HISTORY);

@@ -146,4 +146,24 @@ describe('AttuneBot with a known customer (TestAdapter)', () => {
     expect(asked?.decision?.reasons).toContainEqual({ name: 'offer_suppressed:escalation_active', weight: 1, detail: 'travel_card' });
     expect(asked?.decision?.reasons.map((reason) => reason.name)).not.toContain('offer:travel_card');
   });
+
+  it('offers no resume of a task the customer cancelled', async () => {
+    await store.customers.save(profile());
+    const web = conversation('web');
+    expect(await web('I was charged twice')).toEqual(['dispute.askMerchant']);
+    expect((await store.customers.get('c1'))?.unfinishedTask?.dialogId).toBe('dispute');
+    expect(await web('cancel')).toEqual(['cancelled']);
+    expect((await store.customers.get('c1'))?.unfinishedTask).toBeUndefined();
+    expect(await conversation('app')('hello')).toEqual(['greeting']);
+  });
+
+  it('leaves a task handed to a person with the agent, not for resume with the bot', async () => {
+    await store.customers.save(profile());
+    const web = conversation('web');
+    expect(await web('I was charged twice')).toEqual(['dispute.askMerchant']);
+    expect(await web('I want to talk to a person')).toEqual(expect.arrayContaining(['handoff.started']));
+    expect((await store.customers.get('c1'))?.unfinishedTask).toBeUndefined();
+    const [escalation] = await store.escalations.list({ statuses: ['queued'], customerId: 'c1' }, 1);
+    expect(escalation?.handoff).toMatchObject({ dialogInProgress: 'dispute' });
+  });
 });
