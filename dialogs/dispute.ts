@@ -108,9 +108,60 @@ function amountOf(prompt: PromptValidatorContext<string>): number | undefined {
   return prompt.recognized.succeeded && prompt.recognized.value !== undefined ? parseAmount(prompt.recognized.value) : undefined;
 }
 
-/** "£40", "40.50", "about 12 pounds" → a positive amount; undefined if none is there. */
+/** Longest whole-pound part taken (£9,999,999): a longer run of digits is not an amount typed for a card payment. */
+const MAX_WHOLE_DIGITS = 7;
+/** The first number in the text, whole: digits with any "," and "." inside, and a minus before it. */
+const NUMBER_TOKEN = /(-|\u2212|\bminus\b)?\s*[£$€]?\s*(\d[\d.,]*)/;
+
+/**
+ * "£40", "40.50", "about 12 pounds", "£1,250.50", "40,5", "1.234,56 €" → a positive amount. The
+ * first number is read whole: grouped thousands ("1,000,000" or "1.234.567"), a decimal point, or
+ * a decimal comma where it cannot be a thousands separator ("40,5", "12,99", "1.234,56"). Undefined
+ * (so the question is asked again) when there is no number, it is negative, its grouping or
+ * decimals make no sense for money ("1,2345", "1.234", "40.555"), or it is over-long ("12345678").
+ */
 export function parseAmount(text: string): number | undefined {
-  const match = /(\d{1,7}(?:[.,]\d{1,2})?)/.exec(text.replace(/(\d),(\d{3})\b/g, '$1$2'));
-  const amount = match ? Number(match[1].replace(',', '.')) : NaN;
-  return Number.isFinite(amount) && amount > 0 ? amount : undefined;
+  const match = NUMBER_TOKEN.exec(text);
+  if (!match || match[1] !== undefined) return undefined;
+  // A full stop or comma after the number ends the sentence: "It was £40."
+  const token = match[2].replace(/[.,]+$/, '');
+  const amount = amountOfToken(token);
+  return amount !== undefined && amount > 0 ? amount : undefined;
+}
+
+function amountOfToken(token: string): number | undefined {
+  const lastPoint = token.lastIndexOf('.');
+  const lastComma = token.lastIndexOf(',');
+  let whole: string;
+  let fraction = '';
+  if (lastPoint >= 0 && lastComma >= 0) {
+    // Both: the later one is the decimal mark, the other groups thousands ("1,250.50", "1.234,56").
+    const decimal = Math.max(lastPoint, lastComma);
+    whole = ungrouped(token.slice(0, decimal), token[decimal] === '.' ? ',' : '.');
+    fraction = token.slice(decimal + 1);
+  } else if (lastPoint >= 0 || lastComma >= 0) {
+    const mark = lastPoint >= 0 ? '.' : ',';
+    const parts = token.split(mark);
+    const last = parts[parts.length - 1];
+    if (parts.length === 2 && last.length <= 2) {
+      whole = parts[0];
+      fraction = last;
+    } else if (parts.length > 2 || mark === ',') {
+      // "1,000", "1,000,000", "1.234.567": grouped thousands. A lone "1.234" could be either, so it is refused.
+      whole = ungrouped(token, mark);
+    } else {
+      return undefined;
+    }
+  } else {
+    whole = token;
+  }
+  if (!/^\d+$/.test(whole) || whole.replace(/^0+(?=\d)/, '').length > MAX_WHOLE_DIGITS || !/^\d{0,2}$/.test(fraction)) return undefined;
+  return Number(fraction === '' ? whole : `${whole}.${fraction}`);
+}
+
+/** "1,234,567" → "1234567", or "" when the groups are not 1–3 digits then threes (so no number is made of it). */
+function ungrouped(text: string, separator: string): string {
+  const groups = text.split(separator);
+  const valid = groups.length === 1 ? /^\d+$/.test(text) : /^\d{1,3}$/.test(groups[0]) && groups.slice(1).every((group) => /^\d{3}$/.test(group));
+  return valid ? groups.join('') : '';
 }
