@@ -134,10 +134,13 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** Reads the hour from the offset-bearing timestamp the channel sent, not from our clock. */
 function localHourOf(activity: Partial<Activity>): number | undefined {
-  // Arrives as the JSON string (with the customer's offset); typed as Date by botframework-schema.
-  const raw: unknown = activity.localTimestamp;
+  // Only the JSON string keeps the customer's offset. /api/messages turns `localTimestamp` into a
+  // Date, as botbuilder does, and keeps the string as `rawLocalTimestamp` (server/bot-adapter.ts
+  // withDates); an activity that did not pass through it may still hold the string itself.
+  const { rawLocalTimestamp } = activity as { rawLocalTimestamp?: unknown };
+  const raw: unknown = rawLocalTimestamp ?? activity.localTimestamp;
   const hour = typeof raw === 'string' ? /T(\d{2}):/.exec(raw)?.[1] : undefined;
-  return hour === undefined ? undefined : Number(hour);
+  return hour === undefined || Number(hour) > 23 ? undefined : Number(hour);
 }
 
 /** Web Chat and Direct Line clients describe themselves in a `clientInfo` entity. */

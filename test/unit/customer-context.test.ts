@@ -83,4 +83,13 @@ describe('CustomerContextReader', () => {
     clock = new Date(Date.UTC(2025, 0, 18, 12)); // Saturday noon
     expect((await reader.read(message(), lookup)).teamOpen).toBe(false);
   });
+
+  it("reads the customer's hour from the activity as /api/messages leaves it: a Date, and the string the channel sent", async () => {
+    const sent = '2025-01-15T23:00:00+11:00';
+    clock = wednesdayAt(12);
+    const asAdapterLeavesIt = { localTimestamp: new Date(sent), rawLocalTimestamp: sent } as Partial<Activity>;
+    expect((await reader.read(message(asAdapterLeavesIt), fresh())).localHour).toBe(23);
+    // A Date alone has lost the customer's offset: no hour rather than ours.
+    expect((await reader.read(message({ localTimestamp: new Date(sent) }), fresh())).localHour).toBeUndefined();
+  });
 });
