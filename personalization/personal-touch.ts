@@ -129,9 +129,10 @@ export class PersonalTouch {
    */
   async follow(turn: PersonalTurn, outcome: TurnOutcome): Promise<Suppression | undefined> {
     const { memory } = turn;
+    const questionPending = outcome.offer.kind === 'offer' ? 'question_pending' : undefined;
     // A person was just offered: a second question now would make "yes" ambiguous.
-    if (turn.dialogs.activeDialog !== undefined || memory.awaiting !== undefined || outcome.action === 'escalate' || outcome.action === 'offer_person') return undefined;
-    if (await this.offerResume(turn)) return undefined;
+    if (turn.dialogs.activeDialog !== undefined || memory.awaiting !== undefined || outcome.action === 'escalate' || outcome.action === 'offer_person') return questionPending;
+    if (await this.offerResume(turn)) return questionPending;
     if (!SERVED_ACTIONS.has(outcome.action)) return undefined;
     let withheld: Suppression | undefined;
     if (outcome.offer.kind === 'offer') {

@@ -28,6 +28,8 @@ export type Suppression =
   | 'already_shown_this_session'
   | 'nothing_relevant'
   // Found only right before showing (personal-touch.ts), never by this pure policy:
+  /** The reply asks the customer something (a task's next step, resume): an offer would compete with it. */
+  | 'question_pending'
   /** The customer waits for a person, or talks to one, in another conversation. */
   | 'escalation_active'
   /** A running offer experiment put the customer in its no-offer group. */

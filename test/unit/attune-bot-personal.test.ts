@@ -166,4 +166,12 @@ describe('AttuneBot with a known customer (TestAdapter)', () => {
     const [escalation] = await store.escalations.list({ statuses: ['queued'], customerId: 'c1' }, 1);
     expect(escalation?.handoff).toMatchObject({ dialogInProgress: 'dispute' });
   });
+
+  it('records no offer on a turn whose reply asks the next step of a task, and says why', async () => {
+    await store.customers.save(profile());
+    expect(await conversation('web')('my top up failed')).toEqual(['topUpFailed.askMethod']);
+    const asked = (await store.turns.listByConversation('test:web', 10)).find((turn) => turn.role === 'customer');
+    const names = asked?.decision?.reasons.map((reason) => reason.name) ?? [];
+    expect(names.filter((name) => name.startsWith('offer'))).toEqual(['offer_suppressed:question_pending']);
+  });
 });
