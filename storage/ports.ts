@@ -325,12 +325,21 @@ export interface AgentAccount {
   readonly disabled: boolean;
 }
 
+/** What may change on an account after it is created; a change left undefined keeps the stored value. */
+export type AgentAccountChanges = Partial<Pick<AgentAccount, 'disabled' | 'passwordHash' | 'role' | 'pool'>>;
+
 export interface Agents {
   /** Rejects with ATTUNE_STORAGE_CONFLICT when the name is taken. */
   create(account: AgentAccount): Promise<void>;
   get(id: string): Promise<AgentAccount | undefined>;
   findByName(name: string): Promise<AgentAccount | undefined>;
   list(): Promise<AgentAccount[]>;
+  /**
+   * Applies the changes in one write; resolves the updated account, or undefined for an unknown id
+   * (nothing is created). Storage only: the person's sessions live on, so whoever changes
+   * `disabled`, the password or the role must also end them (`AgentSessions.revokeAllFor`).
+   */
+  update(id: string, changes: AgentAccountChanges): Promise<AgentAccount | undefined>;
 }
 
 /** A signed-in session; the token itself is never stored, only its SHA-256. */
@@ -346,6 +355,8 @@ export interface AgentSessions {
   /** The session if it exists and has not expired at `now`. */
   find(tokenHash: string, now: Date): Promise<AgentSession | undefined>;
   revoke(tokenHash: string): Promise<void>;
+  /** Ends every session of the agent, expired or not; resolves how many were stored. */
+  revokeAllFor(agentId: string): Promise<number>;
 }
 
 /** One `.lg` file of a content version, by its path under the content folder (`en/general.lg`). */

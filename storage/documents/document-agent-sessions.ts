@@ -38,4 +38,9 @@ export class DocumentAgentSessions implements AgentSessions {
   async revoke(tokenHash: string): Promise<void> {
     await this.collection.deleteMany({ _id: tokenHash });
   }
+
+  /** One delete by agent (indexed): signing someone out everywhere, e.g. when their password changes. */
+  async revokeAllFor(agentId: string): Promise<number> {
+    return this.collection.deleteMany({ agentId });
+  }
 }

@@ -1,6 +1,6 @@
 import { AttuneError } from '../../core/errors';
 import type { DocumentCollection } from '../document-collection';
-import type { AgentAccount, Agents } from '../ports';
+import type { AgentAccount, AgentAccountChanges, Agents } from '../ports';
 
 /** A stored staff account: the record with `_id` for `id`. `name` has a unique index. */
 export interface AgentDocument extends Omit<AgentAccount, 'id'> {
@@ -38,6 +38,14 @@ export class DocumentAgents implements Agents {
   async list(): Promise<AgentAccount[]> {
     const docs = await this.collection.find({}, { sort: { name: 1 } });
     return docs.map(toAccount);
+  }
+
+  /** One `$set` of the changes given; undefined ones are left out, so they keep the stored value. */
+  async update(id: string, changes: AgentAccountChanges): Promise<AgentAccount | undefined> {
+    const set = Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined)) as AgentAccountChanges;
+    // An empty $set is refused by older MongoDB servers; with nothing to change, only read.
+    if (Object.keys(set).length > 0 && (await this.collection.updateOne({ _id: id }, set)) === 0) return undefined;
+    return this.get(id);
   }
 }
 

@@ -52,7 +52,8 @@ export interface DocumentBackend {
 // Indexes serve the ports' queries: profile by identity, a customer's conversations by recency,
 // a conversation's turns by time (MongoDB walks this index backwards for "most recent N"),
 // a conversation's active escalation, the escalations waiting in given pools, oldest first,
-// staff accounts by (unique) name, and expired sessions to drop (sessions are found by `_id`).
+// staff accounts by (unique) name, expired sessions to drop and a person's sessions to end
+// (sessions are found by `_id`).
 // A customer's turns and escalations by customer id: erasure (of both) and the data export
 // (escalations); without it every erasure scans turns, the largest collection.
 const CUSTOMER_INDEXES: readonly IndexSpec<CustomerDocument>[] = [{ fields: { identityKeys: 1 } }];
@@ -64,7 +65,7 @@ const ESCALATION_INDEXES: readonly IndexSpec<EscalationDocument>[] = [
   { fields: { customerId: 1 } },
 ];
 const AGENT_INDEXES: readonly IndexSpec<AgentDocument>[] = [{ fields: { name: 1 }, unique: true }];
-const AGENT_SESSION_INDEXES: readonly IndexSpec<AgentSessionDocument>[] = [{ fields: { expiresAt: 1 } }];
+const AGENT_SESSION_INDEXES: readonly IndexSpec<AgentSessionDocument>[] = [{ fields: { expiresAt: 1 } }, { fields: { agentId: 1 } }];
 // A customer's offer events by recency: the contact-frequency cap and export.
 const OFFER_EVENT_INDEXES: readonly IndexSpec<OfferEventDocument>[] = [{ fields: { customerId: 1, at: -1 } }];
 // Content versions by number (unique: settles concurrent publishes); an experiment's exposures.

@@ -54,6 +54,30 @@ function agentSessionsContract(newStore: StoreFactory): void {
     expect(await sessions.find(session.tokenHash, at(60))).toBeUndefined();
   });
 
+  it("revokes all of one agent's sessions, expired ones included, and leaves other agents' alone", async () => {
+    const phone = anAgentSession({ tokenHash: 'p'.repeat(64) });
+    const laptop = anAgentSession({ tokenHash: 'l'.repeat(64), createdAt: at(HOUR), expiresAt: at(13 * HOUR) });
+    const expired = anAgentSession({ tokenHash: 'e'.repeat(64), createdAt: at(-13 * HOUR), expiresAt: at(-HOUR) });
+    const bob = anAgentSession({ tokenHash: 'b'.repeat(64), agentId: 'agent-2' });
+    // The expired one last: creating a session drops those that had expired by then.
+    for (const session of [phone, laptop, bob, expired]) await sessions.create(session);
+    expect(await sessions.find(expired.tokenHash, at(-2 * HOUR))).toStrictEqual(expired);
+
+    expect(await sessions.revokeAllFor('agent-1')).toBe(3);
+    expect(await sessions.find(phone.tokenHash, at(60))).toBeUndefined();
+    expect(await sessions.find(laptop.tokenHash, at(2 * HOUR))).toBeUndefined();
+    expect(await sessions.find(expired.tokenHash, at(-2 * HOUR))).toBeUndefined();
+    expect(await sessions.find(bob.tokenHash, at(60))).toStrictEqual(bob);
+  });
+
+  it('treats revoking all sessions of an agent with none as done', async () => {
+    const bob = anAgentSession({ agentId: 'agent-2' });
+    await sessions.create(bob);
+    expect(await sessions.revokeAllFor('agent-1')).toBe(0);
+    expect(await sessions.revokeAllFor('agent-1')).toBe(0);
+    expect(await sessions.find(bob.tokenHash, at(60))).toStrictEqual(bob);
+  });
+
   it('rejects a second session with a taken token hash and keeps the first', async () => {
     const first = anAgentSession();
     await sessions.create(first);

@@ -81,6 +81,49 @@ function agentsContract(newStore: StoreFactory): void {
       expect(listed[2].createdAt).toBeInstanceOf(Date);
     });
   });
+
+  describe('update', () => {
+    const NEW_HASH = 'scrypt$N=16384,r=8,p=1$bmV3c2FsdG5ld3NhbHRuZXc=$bmV3aGFzaG5ld2hhc2huZXdoYXNobmV3aGFzaG5ldw==';
+
+    it('changes the given fields, keeps the others, and reads back the updated account', async () => {
+      const alice = anAgentAccount();
+      await agents.create(alice);
+
+      const updated = await agents.update('agent-1', { disabled: true, passwordHash: NEW_HASH, role: 'supervisor', pool: 'expert' });
+      const expected = { ...alice, disabled: true, passwordHash: NEW_HASH, role: 'supervisor', pool: 'expert' };
+      expect(updated).toStrictEqual(expected);
+      expect(await agents.get('agent-1')).toStrictEqual(expected);
+      expect(await agents.findByName('alice')).toStrictEqual(expected);
+      expect((await agents.get('agent-1'))?.createdAt).toBeInstanceOf(Date);
+    });
+
+    it('changes one account only, and changes it back', async () => {
+      const alice = anAgentAccount();
+      const bob = anAgentAccount({ id: 'agent-2', name: 'bob' });
+      await agents.create(alice);
+      await agents.create(bob);
+
+      await agents.update('agent-1', { disabled: true });
+      expect(await agents.get('agent-2')).toStrictEqual(bob);
+      expect(await agents.update('agent-1', { disabled: false })).toStrictEqual(alice);
+      expect(await agents.list()).toStrictEqual([alice, bob]);
+    });
+
+    it('keeps a field whose change is left undefined, and reads back the account when nothing changes', async () => {
+      const alice = anAgentAccount({ role: 'content' });
+      await agents.create(alice);
+      expect(await agents.update('agent-1', { role: undefined, disabled: true })).toStrictEqual({ ...alice, disabled: true });
+      expect(await agents.update('agent-1', {})).toStrictEqual({ ...alice, disabled: true });
+    });
+
+    it('resolves undefined for an unknown id and creates nothing', async () => {
+      await agents.create(anAgentAccount());
+      expect(await agents.update('agent-nope', { disabled: true })).toBeUndefined();
+      expect(await agents.update('agent-nope', {})).toBeUndefined();
+      expect(await agents.get('agent-nope')).toBeUndefined();
+      expect(await agents.list()).toStrictEqual([anAgentAccount()]);
+    });
+  });
 }
 
 describeOnEveryAdapter('Agents', agentsContract);
