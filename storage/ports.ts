@@ -336,8 +336,9 @@ export interface Agents {
   list(): Promise<AgentAccount[]>;
   /**
    * Applies the changes in one write; resolves the updated account, or undefined for an unknown id
-   * (nothing is created). Storage only: the person's sessions live on, so whoever changes
-   * `disabled`, the password or the role must also end them (`AgentSessions.revokeAllFor`).
+   * (nothing is created). Storage only: the person's sessions live on, so a change of `disabled`,
+   * the password or the role goes through server/auth/staff-account-changes.ts, which also ends
+   * them (`AgentSessions.revokeAllFor`).
    */
   update(id: string, changes: AgentAccountChanges): Promise<AgentAccount | undefined>;
 }

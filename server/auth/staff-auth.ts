@@ -83,10 +83,19 @@ export class StaffAuth {
     if (account === undefined || !matches || account.disabled) throw new AttuneError('ATTUNE_UNAUTHORIZED', LOGIN_REFUSED);
 
     const token = randomBytes(32).toString('base64url');
+    const tokenHash = hashSessionToken(token);
     const createdAt = this.now();
     const expiresAt = new Date(createdAt.getTime() + this.sessionTtlMs);
-    await this.sessions.create({ tokenHash: hashSessionToken(token), agentId: account.id, createdAt, expiresAt });
-    return { token, expiresAt, agent: signedIn(account) };
+    await this.sessions.create({ tokenHash, agentId: account.id, createdAt, expiresAt });
+    // An account change (staff-account-changes.ts) stores the change, then ends the person's
+    // sessions. If it ran while the password above was being checked, this session may have been
+    // opened after that revocation, with the old password or role: read the account again.
+    const current = await this.agents.get(account.id);
+    if (current === undefined || current.disabled || current.passwordHash !== account.passwordHash || current.role !== account.role) {
+      await this.sessions.revoke(tokenHash);
+      throw new AttuneError('ATTUNE_UNAUTHORIZED', LOGIN_REFUSED);
+    }
+    return { token, expiresAt, agent: signedIn(current) };
   }
 
   /**
