@@ -6,7 +6,8 @@ import { main } from '../../scripts/agents';
 import { verifyPassword } from '../../server/auth/passwords';
 import { createStore } from '../../storage/create-store';
 import { lockDataDir } from '../../storage/embedded/data-dir-lock';
-import type { AgentAccount } from '../../storage/ports';
+import type { AgentAccount, AttuneStore } from '../../storage/ports';
+import { anAgentSession, at } from '../support/fixtures';
 import { startJongodb, type JongodbServer } from '../support/jongodb';
 import { randomDbName } from '../support/store-lanes';
 
@@ -121,6 +122,143 @@ describe('npm run agents (embedded DATA_DIR)', () => {
     }
   });
 
+  /** Runs `use` on the data directory's store, closed afterwards (the CLI cannot open it meanwhile). */
+  async function withStore<T>(use: (store: AttuneStore) => Promise<T>): Promise<T> {
+    const store = await createStore({ kind: 'embedded', dataDir });
+    try {
+      return await use(store);
+    } finally {
+      await store.close();
+    }
+  }
+
+  describe('changing an account', () => {
+    let alice: { id: string; password: string };
+    const aliceSessions = ['p'.repeat(64), 'l'.repeat(64)];
+    const bobSession = 'b'.repeat(64);
+
+    beforeEach(async () => {
+      alice = JSON.parse((await run(['add', '--name', 'alice', '--pool', 'expert', '--json'], env)).stdout);
+      const bob = JSON.parse((await run(['add', '--name', 'bob', '--pool', 'expert', '--json'], env)).stdout);
+      await withStore(async (store) => {
+        for (const tokenHash of aliceSessions) await store.agentSessions.create(anAgentSession({ tokenHash, agentId: alice.id }));
+        await store.agentSessions.create(anAgentSession({ tokenHash: bobSession, agentId: bob.id }));
+      });
+    });
+
+    /** Which of alice's and bob's sessions are still stored. */
+    const liveSessions = () =>
+      withStore(async (store) => {
+        const live: string[] = [];
+        for (const [who, tokenHash] of [['alice', aliceSessions[0]], ['alice', aliceSessions[1]], ['bob', bobSession]]) {
+          if ((await store.agentSessions.find(tokenHash, at(60))) !== undefined) live.push(who);
+        }
+        return live;
+      });
+    const storedAlice = async () => (await storedAccounts()).find((account) => account.name === 'alice')!;
+
+    it("disables an account and ends all of that person's sessions, and no one else's", async () => {
+      const result = await run(['disable', 'ALICE'], env);
+      expect(result).toMatchObject({ code: 0, stderr: '' });
+      expect(result.stdout).toMatch(/^Disabled "alice".*2 sessions ended/);
+      expect(await storedAlice()).toMatchObject({ id: alice.id, disabled: true, role: 'agent', pool: 'expert' });
+      expect(await liveSessions()).toEqual(['bob']);
+      expect((await run(['list'], env)).stdout).toMatch(/^alice +expert +agent +disabled /m);
+
+      const again = await run(['disable', 'alice'], env);
+      expect(again.code).toBe(0);
+      expect(again.stdout).toMatch(/already disabled; nothing was changed/);
+    });
+
+    it('enables a disabled account with its password unchanged, ending sessions left from before', async () => {
+      await run(['disable', 'alice'], env);
+      await withStore((store) => store.agentSessions.create(anAgentSession({ tokenHash: aliceSessions[0], agentId: alice.id })));
+
+      const result = await run(['enable', 'alice', '--json'], env);
+      expect(result.code).toBe(0);
+      expect(JSON.parse(result.stdout)).toMatchObject({ id: alice.id, name: 'alice', disabled: false, sessionsEnded: 1 });
+      expect(await liveSessions()).toEqual(['bob']);
+      const account = await storedAlice();
+      expect(account.disabled).toBe(false);
+      expect(await verifyPassword(alice.password, account.passwordHash)).toBe(true);
+
+      expect((await run(['enable', 'alice'], env)).stdout).toMatch(/was not disabled; nothing was changed/);
+    });
+
+    it('resets the password to a new generated one, printed once: the old one stops working and the sessions end', async () => {
+      const before = await storedAlice();
+      const result = await run(['reset-password', 'alice'], env);
+      expect(result).toMatchObject({ code: 0, stderr: '' });
+      const password = /^ {2}(\S{20,})$/m.exec(result.stdout)?.[1];
+      expect(password).toBeDefined();
+      expect(result.stdout).toMatch(/2 sessions ended/);
+
+      const after = await storedAlice();
+      expect(after).toStrictEqual({ ...before, passwordHash: after.passwordHash });
+      expect(after.passwordHash).not.toContain(password);
+      expect(await verifyPassword(password!, after.passwordHash)).toBe(true);
+      expect(await verifyPassword(alice.password, after.passwordHash)).toBe(false);
+      expect(await liveSessions()).toEqual(['bob']);
+    });
+
+    it('prints exactly one JSON line for reset-password --json, with the new password and no hash', async () => {
+      const result = await run(['reset-password', 'alice', '--json'], env);
+      expect(result.code).toBe(0);
+      const lines = result.stdout.split('\n');
+      expect(lines).toHaveLength(2);
+      const printed = JSON.parse(lines[0]);
+      expect(Object.keys(printed).sort()).toEqual(['createdAt', 'disabled', 'id', 'name', 'password', 'pool', 'role', 'sessionsEnded']);
+      expect(printed).toMatchObject({ id: alice.id, sessionsEnded: 2 });
+      expect(await verifyPassword(printed.password, (await storedAlice()).passwordHash)).toBe(true);
+    });
+
+    it('gives another role and ends the sessions; the same role again changes nothing', async () => {
+      const result = await run(['set-role', 'alice', 'supervisor'], env);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toMatch(/"alice" now has the role supervisor \(2 sessions ended/);
+      expect(await storedAlice()).toMatchObject({ role: 'supervisor', disabled: false });
+      expect(await liveSessions()).toEqual(['bob']);
+
+      await withStore((store) => store.agentSessions.create(anAgentSession({ tokenHash: aliceSessions[0], agentId: alice.id })));
+      const same = await run(['set-role', 'alice', 'supervisor'], env);
+      expect(same.code).toBe(0);
+      expect(same.stdout).toMatch(/already has the role supervisor; nothing was changed/);
+      expect(await liveSessions()).toEqual(['alice', 'bob']);
+    });
+
+    it('signs a person out everywhere and changes nothing else', async () => {
+      const before = await storedAlice();
+      const result = await run(['sign-out', 'alice'], env);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toMatch(/Signed "alice" out everywhere \(2 sessions ended\)/);
+      expect(await storedAlice()).toStrictEqual(before);
+      expect(await liveSessions()).toEqual(['bob']);
+    });
+
+    it.each([['disable'], ['enable'], ['reset-password'], ['sign-out'], ['set-role', 'supervisor']])('%s: an unknown name is exit 1 with a message, and nothing changes', async (verb, ...rest) => {
+      const accounts = await storedAccounts();
+      const result = await run([verb, 'carol', ...rest], env);
+      expect(result.code).toBe(1);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toMatch(new RegExp(`^agents ${verb}: No staff account is named "carol"\\. Nothing was changed`));
+      expect(await storedAccounts()).toStrictEqual(accounts);
+      expect(await liveSessions()).toEqual(['alice', 'alice', 'bob']);
+    });
+
+    it('stops with exit 1 while the bot holds the data directory, and changes nothing', async () => {
+      const lock = await lockDataDir(dataDir);
+      let result;
+      try {
+        result = await run(['disable', 'alice'], env);
+      } finally {
+        await lock.release();
+      }
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain('the bot is running on DATA_DIR');
+      expect((await storedAlice()).disabled).toBe(false);
+    });
+  });
+
   it.each([
     [[]],
     [['remove', '--name', 'alice']],
@@ -133,6 +271,15 @@ describe('npm run agents (embedded DATA_DIR)', () => {
     [['add', '--name', 'al ice', '--pool', 'expert']],
     [['add', '--name', 'a', '--pool', 'expert']],
     [['list', '--name', 'alice']],
+    [['disable']],
+    [['disable', 'alice', 'bob']],
+    [['disable', '--name', 'alice']],
+    [['enable', 'al ice']],
+    [['reset-password', 'alice', '--password', 'hunter2']],
+    [['set-role', 'alice']],
+    [['set-role', 'alice', 'admin']],
+    [['set-role', 'alice', 'agent', 'expert']],
+    [['sign-out']],
   ])('answers bad input %j with the usage and exit 2, touching no data', async (argv) => {
     const result = await run(argv, env);
     expect(result.code).toBe(2);
