@@ -6,9 +6,8 @@
  *   browser send it, which is what stops cross-site request forgery);
  * - has `Path=/admin`, so the browser sends it to the admin routes only, and only the admin
  *   routes accept it (the agent and content APIs still require the bearer header);
- * - is `Secure` when the request came over https, directly or through a proxy that says so in
- *   `X-Forwarded-Proto`. Trusting that header is harmless here: a client that lies about it only
- *   makes its own cookie stricter.
+ * - is `Secure` (sent over https only) unless the request reached the bot on plain http straight
+ *   from this machine: see {@link adminCookieIsSecure}.
  *
  * The cookie holds the same session token as the bearer header (only its hash is stored), so
  * signing out or expiry ends both.
@@ -22,11 +21,36 @@ export const ADMIN_ROLES: readonly StaffRole[] = ['supervisor'];
 export const ADMIN_SESSION_COOKIE = 'attune_admin';
 export const ADMIN_PATH = '/admin';
 
-/** Whether the client reached us over https (directly, or per the proxy's X-Forwarded-Proto). */
-export function isHttpsRequest(req: Request): boolean {
+/** Headers a proxy adds: a request with any of them did not come straight from the browser. */
+const PROXY_HEADERS = ['x-forwarded-for', 'x-forwarded-proto', 'forwarded'] as const;
+
+/**
+ * Whether the admin cookie is marked `Secure`: always, except for a request that came on plain
+ * http from a loopback address with no proxy header, which is someone on this machine using
+ * http://localhost:3978 (no network to read the cookie on). Whether a proxy saw https is not asked:
+ * proxies overwrite X-Forwarded-Proto with their own hop's scheme (nginx's `$scheme` is http behind
+ * a TLS load balancer), so trusting it left the cookie without `Secure` exactly where it mattered.
+ * Browsers accept a Secure cookie from http://localhost, so local use through a proxy works too.
+ * A proxy on the same machine must add X-Forwarded-For or X-Forwarded-Proto (nginx, Caddy and the
+ * Azure ingresses do); a client that adds one itself only makes its own cookie stricter.
+ */
+export function adminCookieIsSecure(req: Pick<Request, 'headers' | 'socket'>): boolean {
   if ((req.socket as { encrypted?: boolean } | undefined)?.encrypted === true) return true;
-  const forwarded = req.header('x-forwarded-proto');
-  return typeof forwarded === 'string' && forwarded.split(',')[0]!.trim().toLowerCase() === 'https';
+  const proxied = PROXY_HEADERS.some((name) => req.headers[name] !== undefined);
+  return proxied || !isLoopback(req.socket?.remoteAddress);
+}
+
+/**
+ * @deprecated The name of {@link adminCookieIsSecure} that server/auth/routes.ts still calls; it
+ *   no longer answers whether the request was https.
+ */
+export const isHttpsRequest = adminCookieIsSecure;
+
+/** 127.0.0.0/8 and ::1, also as IPv4-mapped IPv6 (`::ffff:127.0.0.1`, what a dual-stack socket reports). */
+function isLoopback(address: string | undefined): boolean {
+  if (address === undefined) return false;
+  const v4 = address.toLowerCase().startsWith('::ffff:') ? address.slice('::ffff:'.length) : address;
+  return address === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v4);
 }
 
 /** The Set-Cookie value that starts an admin session ending at `expiresAt`. */

@@ -229,6 +229,11 @@ describe('deploy/nginx.conf', () => {
     expect(publishedTargetsOf(services[proxyName as string])).toEqual(expect.arrayContaining(listen));
   });
 
+  it('passes on the scheme a proxy in front of it was reached with, else its own', () => {
+    expect(nginxDirectiveValues(conf, 'proxy_set_header').filter((value) => /^X-Forwarded-Proto\s/i.test(value))).toEqual(['X-Forwarded-Proto $client_scheme']);
+    expect(conf).toMatch(/map\s+\$http_x_forwarded_proto\s+\$client_scheme\s*\{\s*default\s+\$http_x_forwarded_proto;\s*''\s+\$scheme;\s*\}/);
+  });
+
   it('keeps the metrics route off the public proxy', () => {
     expect(conf).toMatch(new RegExp(`location\\s*=\\s*${METRICS_ROUTE}\\s*\\{\\s*return\\s+404;`));
   });
