@@ -21,6 +21,16 @@ describe('clientAddressOf', () => {
     expect(clientAddressOf(1)(request('10.0.0.3'))).toBe('10.0.0.3');
   });
 
+  it('drops the port a proxy wrote with the address, so each connection is not another client', () => {
+    const address = clientAddressOf(1);
+    expect(address(request('10.0.0.2', '203.0.113.7:51234'))).toBe('203.0.113.7');
+    expect(address(request('10.0.0.2', '203.0.113.7:51235'))).toBe('203.0.113.7');
+    expect(address(request('10.0.0.2', '[2001:db8::7]:51234'))).toBe('2001:db8::7');
+    expect(address(request('10.0.0.2', '[2001:db8::7]'))).toBe('2001:db8::7');
+    expect(address(request('10.0.0.2', '2001:db8::7'))).toBe('2001:db8::7');
+    expect(clientAddressOf(2)(request('10.0.0.3', 'spoofed:1, 203.0.113.7:443, 10.0.0.2:80'))).toBe('203.0.113.7');
+  });
+
   it('refuses a negative or fractional hop count', () => {
     expect(() => clientAddressOf(-1)).toThrow(RangeError);
     expect(() => clientAddressOf(1.5)).toThrow(RangeError);
