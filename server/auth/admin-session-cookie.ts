@@ -40,11 +40,6 @@ export function adminCookieIsSecure(req: Pick<Request, 'headers' | 'socket'>): b
   return proxied || !isLoopback(req.socket?.remoteAddress);
 }
 
-/**
- * @deprecated The name of {@link adminCookieIsSecure} that server/auth/routes.ts still calls; it
- *   no longer answers whether the request was https.
- */
-export const isHttpsRequest = adminCookieIsSecure;
 
 /** 127.0.0.0/8 and ::1, also as IPv4-mapped IPv6 (`::ffff:127.0.0.1`, what a dual-stack socket reports). */
 function isLoopback(address: string | undefined): boolean {

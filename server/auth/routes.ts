@@ -13,7 +13,7 @@ import type { Request, Response, Server } from 'restify';
 import { z } from 'zod';
 import { AttuneError, isAttuneError } from '../../core/errors';
 import type { Logger } from '../../core/logger';
-import { ADMIN_ROLES, adminSessionCookie, clearedAdminSessionCookie, isHttpsRequest } from './admin-session-cookie';
+import { ADMIN_ROLES, adminSessionCookie, clearedAdminSessionCookie, adminCookieIsSecure } from './admin-session-cookie';
 import { withApiErrors } from './api-errors';
 import { clientAddressKey, DEFAULT_LOGIN_RATE_LIMIT, LoginRateLimiter, type RateLimit } from './login-rate-limiter';
 import { ALL_STAFF_ROLES, bearerToken, type StaffAuth, type StaffLogin } from './staff-auth';
@@ -71,14 +71,14 @@ export function registerStaffAuthRoutes(server: Server, auth: StaffAuth, logger:
     logger.info({ event: 'staff_login', agentId: login.agent.id, role: login.agent.role }, 'staff signed in');
     res.header('Cache-Control', 'no-store');
     // Supervisors also get the admin session cookie, for browser UIs under /admin (Bull Board).
-    if (ADMIN_ROLES.includes(login.agent.role)) res.header('Set-Cookie', adminSessionCookie(login.token, login.expiresAt, isHttpsRequest(req)));
+    if (ADMIN_ROLES.includes(login.agent.role)) res.header('Set-Cookie', adminSessionCookie(login.token, login.expiresAt, adminCookieIsSecure(req)));
     res.send(200, { token: login.token, expiresAt: login.expiresAt.toISOString(), agent: login.agent });
   }, logger));
 
   server.post('/api/agent/logout', withStaff(auth, ALL_STAFF_ROLES, async (req, res, agent) => {
     const token = bearerToken(req.header('authorization'));
     if (token !== undefined) await auth.logout(token);
-    res.header('Set-Cookie', clearedAdminSessionCookie(isHttpsRequest(req)));
+    res.header('Set-Cookie', clearedAdminSessionCookie(adminCookieIsSecure(req)));
     logger.info({ event: 'staff_logout', agentId: agent.id }, 'staff signed out');
     res.send(204);
   }, logger));
