@@ -21,14 +21,14 @@ import { CustomerContextReader, type CustomerContext } from '../personalization/
 import type { AttuneStore, EscalationRecord } from '../storage/ports';
 import { TurnActions, type ActInput, type PeopleOutcome } from './act';
 import { freshMemory, takePersonOffer, withPeople, type ConversationMemory } from './conversation-memory';
-import { decide, type Decision } from './decide';
+import { answersPersonOffer, decide, type Decision } from './decide';
 import { PersonalTouch, type PersonalTurn } from '../personalization/personal-touch';
 import { freshPersonalMemory } from '../personalization/personal-memory';
 import { recogniseReply } from '../personalization/personal-replies';
 import { offerInputOf } from '../personalization/offers/offer-input';
 import type { OfferExperiments } from '../personalization/offers/offer-experiment';
 import { setTaskProgress, TaskProgress } from '../personalization/task-progress';
-import { CALM, type FrustrationState, type Perception } from '../escalation/frustration-meter';
+import { CALM, SESSION_GAP_MS, type FrustrationState, type Perception } from '../escalation/frustration-meter';
 import { TurnRecorder, type TurnRecording } from './turn-recorder';
 
 export interface AttuneBotDependencies {
@@ -153,11 +153,13 @@ export class AttuneBot extends ActivityHandler {
     await this.personal.prepare(personalMemory, customer);
     const at = this.now();
     // Taken once: whether this message answers a person offered last turn (the offer is spent either way).
-    const personOfferPending = takePersonOffer(memory);
+    const personOfferPending = takePersonOffer(memory, at, SESSION_GAP_MS);
     /** Perceive and Decide, then the turn's replies take the decided tone. Quick and pure, so a turn may think again. */
     const think = (from: FrustrationState, answerRejected = false): Thought => {
       const forPeople = withPeople(memory);
-      const { state, perception } = this.meter.perceive(from, { text, understanding, at, answeringPrompt: taskInProgress, answerRejected, forPeople });
+      // A yes or no to the person offered is an answer, not a misunderstanding; anything else still counts.
+      const answeringOffer = personOfferPending && answersPersonOffer(text, understanding.intent.intent);
+      const { state, perception } = this.meter.perceive(from, { text, understanding, at, answeringPrompt: taskInProgress || answeringOffer, answerRejected, forPeople });
       const decision = decide(
         {
           text,

@@ -41,11 +41,14 @@ export function withPeople(memory: Pick<ConversationMemory, 'responder'>): boole
 }
 
 /**
- * Whether the bot's last message offered a person. Taking it drops the offer: the customer's
- * next message answers it or moves on, and "yes" two messages later is not a yes to it.
+ * Whether the bot's last message offered a person and this message may answer it. Taking it drops
+ * the offer: the customer's next message answers it or moves on, and "yes" two messages later is
+ * not a yes to it; nor is a "yes" that starts a new session after a silence (`sessionGapMs` since
+ * the message the offer answered: on SMS or Teams a conversation lives for ever).
  */
-export function takePersonOffer(memory: ConversationMemory): boolean {
+export function takePersonOffer(memory: ConversationMemory, at: number, sessionGapMs: number): boolean {
   const pending = memory.personOfferPending === true;
   memory.personOfferPending = undefined;
-  return pending;
+  const offeredAfter = memory.frustration.lastAt;
+  return pending && (offeredAfter === undefined || at - offeredAfter < sessionGapMs);
 }

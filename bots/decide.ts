@@ -77,6 +77,16 @@ const CANCEL = /^\s*(cancel|stop|never ?mind|forget it|start over|quit)\s*[.!]*\
 /** The "no" button under the offer of a person (content/en/general.lg offerPerson). */
 const KEEP_TRYING = /^\s*keep trying( with (the|this) bot)?\s*[.!]*\s*$/i;
 
+/** A no to "Shall I bring in a person?": the deny intent, or the "Keep trying with the bot" button. */
+export function declinesPerson(text: string, intent: string): boolean {
+  return intent === 'deny' || KEEP_TRYING.test(text);
+}
+
+/** A yes or a no to the person offered: an answer, not a message the bot failed to understand. */
+export function answersPersonOffer(text: string, intent: string): boolean {
+  return intent === 'affirm' || declinesPerson(text, intent);
+}
+
 export function decide(input: DecisionInput, settings: EscalationSettings): Decision {
   const tone = chooseTone(input.understanding, input.perception, input.customer);
   const decision = (action: Action, ...reasons: Reason[]): Decision => {
@@ -94,7 +104,7 @@ export function decide(input: DecisionInput, settings: EscalationSettings): Deci
 
   const { intent, confidence, alternatives } = input.understanding.intent;
   // "Shall I bring in a person?" answered by typing (on SMS or WhatsApp there is no button).
-  const declinedPerson = input.personOfferPending === true && (intent === 'deny' || KEEP_TRYING.test(input.text));
+  const declinedPerson = input.personOfferPending === true && declinesPerson(input.text, intent);
   const trigger = escalationTrigger(input.text, input.perception, input.understanding, settings);
   // Having just said no to a person, the customer is not sent to one for the mood or the misses
   // that prompted the offer; asking for one, or a high-risk request, still goes through.

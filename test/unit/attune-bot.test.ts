@@ -195,6 +195,29 @@ describe('AttuneBot conversations (TestAdapter)', () => {
     expect(await store.escalations.list({ statuses: ['queued'] }, 5)).toEqual([]);
   });
 
+  it("does not count the customer's no to the person as a miss: the next miss alone does not hand them over", async () => {
+    await adapter
+      .send('THIS IS USELESS!!')
+      .assertReply((reply) => expect(templateOf(reply)?.template).toBe('offerPerson'))
+      .send('Keep trying with the bot')
+      .assertReply((reply) => expect(templateOf(reply)?.template).toBe('keepTrying'))
+      .send('purple elephants')
+      .assertReply((reply) => expect(templateOf(reply)?.template).toBe('fallback'))
+      .startTest();
+    expect(await store.escalations.list({ statuses: ['queued'] }, 5)).toEqual([]);
+  });
+
+  it('takes a "yes" the next day as a new message, not as a yes to the person offered the day before', async () => {
+    await adapter
+      .send('THIS IS USELESS!!')
+      .assertReply((reply) => expect(templateOf(reply)?.template).toBe('offerPerson'))
+      .then(minutesPass(24 * 60))
+      .send('yes')
+      .assertReply((reply) => expect(templateOf(reply)?.template).not.toBe('handoff.started'))
+      .startTest();
+    expect(await store.escalations.list({ statuses: ['queued'] }, 5)).toEqual([]);
+  });
+
   it('does not count an answer to the dialog question as a misunderstanding', async () => {
     await adapter
       .send("my card hasn't arrived")
