@@ -110,8 +110,12 @@ function amountOf(prompt: PromptValidatorContext<string>): number | undefined {
 
 /** Longest whole-pound part taken (£9,999,999): a longer run of digits is not an amount typed for a card payment. */
 const MAX_WHOLE_DIGITS = 7;
-/** The first number in the text, whole: digits with any "," and "." inside, and a minus before it. */
-const NUMBER_TOKEN = /(-|\u2212|\bminus\b)?\s*[£$€]?\s*(\d[\d.,]*)/;
+/**
+ * The first number in the text, whole: digits with any "," and "." inside, and a minus sign right
+ * before it (or before its currency sign), or the word "minus". A dash with a space after it is a
+ * separator, not a sign: "Amazon - £40" is forty pounds.
+ */
+const NUMBER_TOKEN = /(-(?=[£$€]?\d)|\u2212(?=[£$€]?\d)|\bminus\b\s*)?[£$€]?\s*(\d[\d.,]*)/;
 
 /**
  * "£40", "40.50", "about 12 pounds", "£1,250.50", "40,5", "1.234,56 €" → a positive amount. The

@@ -215,8 +215,11 @@ export class AgentDesk {
 
   /**
    * Hands the chat to the other pool: it waits there again, keeping its place by age and priority,
-   * under its SLA again (taking it stopped that clock). It is nobody's until someone takes it: the
-   * agent who passed it on no longer reads its transcript or gets its messages.
+   * and its SLA timer is armed again (taking it stopped it). The SLA counts from when the customer
+   * first asked, not from the transfer: a customer passed on after a long first chat has waited
+   * long already, so such a chat moves up in the new pool at once (once: slaBreachedAt). It is
+   * nobody's until someone takes it: the agent who passed it on no longer reads its transcript or
+   * gets its messages.
    */
   async transfer(agent: DeskAgent, id: string, pool: AgentPool, now: Date = new Date()): Promise<EscalationRecord> {
     const escalation = await this.ownedBy(agent, id);

@@ -25,6 +25,9 @@ const ACCEPTED: readonly (readonly [string, number])[] = [
   ['40,5', 40.5],
   ['12,99', 12.99],
   ['1,000', 1000],
+  // A dash with a space after it separates; it is not a minus sign.
+  ['Amazon - £40', 40],
+  ['Tesco – 12.50', 12.5],
 ];
 
 const REFUSED: readonly string[] = ['12345678', '-40', '-£40', '£-40', 'minus 40', '0', '1,2345', '1.234', '40.555', '1,25,000', 'no idea'];
