@@ -141,9 +141,11 @@ describe('personalization over HTTP', () => {
     expect(offersIn(replies)).toEqual([]);
     expect((await attune.store.offerEvents.listByCustomer('hal', 10)).map((e) => [e.kind, e.channelId])).toEqual([['opted_out', 'webchat']]);
     // The open conversation still believed in the consent it read on joining and chose the offer;
-    // the consent check right before showing held it back.
+    // the consent check right before showing held it back, and the turn record says so.
     const turns = await attune.store.turns.listByConversation(`telegram:${telegram.conversationId}`, 10);
-    expect(turns.filter((t) => t.role === 'customer').at(-1)?.decision?.reasons.map((r) => r.name)).toContain('offer:travel_card');
+    const reasons = turns.filter((t) => t.role === 'customer').at(-1)?.decision?.reasons ?? [];
+    expect(reasons.map((r) => r.name)).toContain('offer_suppressed:no_marketing_consent');
+    expect(JSON.stringify(reasons.find((r) => r.name === 'offer_suppressed:no_marketing_consent'))).toContain('travel_card');
   });
 
   it('records "not now" as declined and does not show the same offer twice in a session', async () => {
