@@ -100,20 +100,35 @@ describe('POST /api/messages when no turn can answer', () => {
 
   it("runs one conversation's turns one after another, and other conversations' alongside", async () => {
     const log: string[] = [];
-    class SlowBot extends ActivityHandler {
+    // The first turn holds until the test lets it end: no timing decides the order.
+    let letFirstEnd!: () => void;
+    const firstMayEnd = new Promise<void>((resolve) => (letFirstEnd = resolve));
+    let firstStarted!: () => void;
+    const firstHasStarted = new Promise<void>((resolve) => (firstStarted = resolve));
+    class HeldBot extends ActivityHandler {
       override async run(context: TurnContext): Promise<void> {
-        log.push(`${context.activity.conversation.id}/${context.activity.text} start`);
-        await new Promise((resolve) => setTimeout(resolve, context.activity.text === 'first' ? 80 : 5));
-        log.push(`${context.activity.conversation.id}/${context.activity.text} end`);
+        const name = `${context.activity.conversation.id}/${context.activity.text}`;
+        log.push(`${name} start`);
+        if (context.activity.text === 'first') {
+          firstStarted();
+          await firstMayEnd;
+        }
+        log.push(`${name} end`);
       }
     }
-    const url = await start(createBotAdapter(undefined), new SlowBot());
+    const url = await start(createBotAdapter(undefined), new HeldBot());
     const first = post(url, {}, { text: 'first' });
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    const answers = await Promise.all([first, post(url, {}, { text: 'second' }), post(url, {}, { text: 'other', conversation: { id: 'conversation-2' } })]);
-    expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
-    const at = (entry: string) => log.indexOf(entry);
-    expect(at('conversation-1/second start')).toBeGreaterThan(at('conversation-1/first end'));
-    expect(at('conversation-2/other end')).toBeLessThan(at('conversation-1/first end'));
+    await firstHasStarted;
+    const second = post(url, {}, { text: 'second' });
+    try {
+      // Another conversation is answered while the first turn still holds.
+      expect((await post(url, {}, { text: 'other', conversation: { id: 'conversation-2' } })).status).toBe(200);
+      await new Promise((resolve) => setTimeout(resolve, 50)); // time for a second turn that did not wait to start
+      expect(log).toEqual(['conversation-1/first start', 'conversation-2/other start', 'conversation-2/other end']);
+    } finally {
+      letFirstEnd();
+    }
+    expect((await Promise.all([first, second])).map((answer) => answer.status)).toEqual([200, 200]);
+    expect(log.slice(3)).toEqual(['conversation-1/first end', 'conversation-1/second start', 'conversation-1/second end']);
   });
 });
