@@ -16,6 +16,7 @@ import { buildHandoffPackage } from './handoff-package';
 import type { AgentQueue, DueTimer, QueuePosition } from './queue/agent-queue';
 import { routeEscalation } from './routing';
 import { WaitEstimator, type WaitEstimate } from './wait-estimate';
+import { settleWithin } from '../core/time-limit';
 
 export interface EscalationTimings {
   /** A queued chat older than this raises an SLA alert and moves up. */
@@ -263,19 +264,12 @@ export class EscalationService {
    * and LATE tells the turn to go on without it.
    */
   private async customerWaitsFor<T>(operation: Promise<T>, escalation: EscalationRecord, what: string): Promise<T | typeof LATE> {
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<typeof LATE>((resolve) => {
-      timer = setTimeout(() => resolve(LATE), this.queueWaitMs);
-    });
-    try {
-      const result = await Promise.race([operation, late]);
-      if (result === LATE) {
-        this.logger.warn({ escalation: escalation.id, waitedMs: this.queueWaitMs }, `agent queue did not answer in time (${what}): the customer's turn goes on, the queue catches up when it answers`);
-        operation.catch((error: unknown) => this.logger.error({ err: error, escalation: escalation.id }, `agent queue failed after the customer's turn went on (${what}); reconcile() re-queues it at the next start`));
-      }
-      return result;
-    } finally {
-      clearTimeout(timer);
+    const result = await settleWithin<T, typeof LATE>(operation, this.queueWaitMs, () => LATE);
+    if (result === LATE) {
+      this.logger.warn({ escalation: escalation.id, waitedMs: this.queueWaitMs }, `agent queue did not answer in time (${what}): the customer's turn goes on, the queue catches up when it answers`);
+      operation.catch((error: unknown) => this.logger.error({ err: error, escalation: escalation.id }, `agent queue failed after the customer's turn went on (${what}); reconcile() re-queues it at the next start`));
     }
+    return result;
   }
+
 }

@@ -15,6 +15,7 @@ import type { Logger } from '../core/logger';
 import type { EventBus, EventHandler, PublishOptions, TopicName, Unsubscribe } from './event-bus';
 import { deliver } from './in-process-event-bus';
 import type { EventTopics } from './topics';
+import { settleWithin } from '../core/time-limit';
 
 /** How long an unsubscribe waits for Redis before it lets its caller go on. */
 const UNSUBSCRIBE_WAIT_MS = 1000;
@@ -78,7 +79,9 @@ export class RedisEventBus implements EventBus {
     const bus = new RedisEventBus(url, prefix, logger, options);
     const timeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
     try {
-      await withinTime(Promise.all([bus.publisher.connect(), bus.subscriber.connect()]), timeoutMs, () => new Error(`redis did not answer within ${timeoutMs} ms`));
+      await settleWithin(Promise.all([bus.publisher.connect(), bus.subscriber.connect()]), timeoutMs, () => {
+        throw new Error(`redis did not answer within ${timeoutMs} ms`);
+      });
       return bus;
     } catch (error) {
       bus.publisher.destroy();
@@ -99,7 +102,9 @@ export class RedisEventBus implements EventBus {
     }
     const sent = this.publisher.publish(this.channel(topic), JSON.stringify(message));
     try {
-      await withinTime(sent, this.publishTimeoutMs, () => new PublishTimeout(this.publishTimeoutMs));
+      await settleWithin(sent, this.publishTimeoutMs, () => {
+        throw new PublishTimeout(this.publishTimeoutMs);
+      });
     } catch (error) {
       if (error instanceof PublishTimeout) {
         this.unanswered += 1;
@@ -142,7 +147,9 @@ export class RedisEventBus implements EventBus {
           return;
         }
         const closed = client.close();
-        await withinTime(closed, CLOSE_WAIT_MS, () => new Error('redis did not answer')).catch(() => client.unref());
+        await settleWithin(closed, CLOSE_WAIT_MS, () => {
+          throw new Error('redis did not answer');
+        }).catch(() => client.unref());
       }),
     );
   }
@@ -161,18 +168,5 @@ class PublishTimeout extends Error {
   constructor(ms: number) {
     super(`redis did not answer within ${ms} ms`);
     this.name = 'PublishTimeout';
-  }
-}
-
-/** Settles like `promise`, or rejects with `timeoutError()` if it has not settled after `ms`. */
-async function withinTime<T>(promise: Promise<T>, ms: number, timeoutError: () => Error): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(timeoutError()), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
   }
 }

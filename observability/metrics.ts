@@ -10,6 +10,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { MainThreadReason } from '../nlu/threads/threaded-recognizer';
 import type { AgentPool, EscalationTrigger } from '../storage/ports';
 import { channelLabel, errorCodeLabel } from './labels';
+import { settleWithin } from '../core/time-limit';
 
 /** How a POST to /api/messages ended. */
 export type TurnOutcome = 'ok' | 'failed' | 'rejected' | 'rate_limited' | 'unauthorized';
@@ -156,19 +157,9 @@ export class AttuneMetrics {
     if (source === undefined) return;
     await Promise.all(
       POOLS.map(async (pool) => {
-        const depth = await withTimeout(source.depth(pool), this.queueDepthTimeoutMs).catch(() => undefined);
+        const depth = await settleWithin(source.depth(pool), this.queueDepthTimeoutMs, () => undefined).catch(() => undefined);
         if (depth !== undefined) gauge.set({ pool }, depth);
       }),
     );
   }
-}
-
-/** Resolves like `promise`, or undefined once `ms` have passed (a scrape must never hang on Redis). */
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), ms);
-    timer.unref();
-  });
-  return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
 }
