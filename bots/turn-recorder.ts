@@ -6,9 +6,19 @@
 import { randomUUID } from 'node:crypto';
 import { ActivityTypes, type Activity, type TurnContext } from 'botbuilder';
 import type { RenderedFrom } from '../content/content-library';
-import type { TurnRecord, Turns } from '../storage/ports';
+import type { MaskedInMessage, TurnRecord, Turns } from '../storage/ports';
 
 type CustomerTurnDetails = Pick<TurnRecord, 'understanding' | 'frustration' | 'decision'>;
+
+const MASKED_KEY = Symbol('attune.maskedInMessage');
+
+/**
+ * Notes on the turn what the card-masking middleware hid in the customer's message (it runs before
+ * the bot begins recording), so the customer's turn record says so: counts only, never the digits.
+ */
+export function noteMaskedInMessage(context: TurnContext, masked: MaskedInMessage): void {
+  context.turnState.set(MASKED_KEY, masked);
+}
 
 export class TurnRecording {
   private customerTurn?: TurnRecord;
@@ -17,11 +27,14 @@ export class TurnRecording {
   constructor(
     private readonly conversationId: string,
     private readonly customerId: string | undefined,
+    /** What was masked in the customer's message before the bot saw it. */
+    private readonly masked?: MaskedInMessage,
   ) {}
 
   /** The customer's message; call once per message turn. */
   customerSaid(text: string, details: CustomerTurnDetails, at: Date = new Date()): void {
-    this.customerTurn = { id: randomUUID(), conversationId: this.conversationId, customerId: this.customerId, role: 'customer', text, at, ...details };
+    const masked = this.masked && { masked: { cardNumbers: this.masked.cardNumbers, securityCodes: this.masked.securityCodes } };
+    this.customerTurn = { id: randomUUID(), conversationId: this.conversationId, customerId: this.customerId, role: 'customer', text, at, ...details, ...masked };
   }
 
   /**
@@ -65,7 +78,7 @@ export class TurnRecorder {
 
   /** Starts recording this turn: every message the bot sends from now on is captured. */
   begin(context: TurnContext, conversationId: string, customerId: string | undefined): TurnRecording {
-    const recording = new TurnRecording(conversationId, customerId);
+    const recording = new TurnRecording(conversationId, customerId, context.turnState.get(MASKED_KEY) as MaskedInMessage | undefined);
     context.onSendActivities(async (_context, activities, next) => {
       for (const activity of activities) {
         if (activity.type === ActivityTypes.Message) recording.botSent(activity);

@@ -32,7 +32,7 @@ export class BusDeskEvents implements DeskEvents {
   async transcriptAdded(escalation: EscalationRecord, turns: readonly TurnRecord[]): Promise<void> {
     const escalationRef = refOf(escalation);
     for (const turn of turns) {
-      await this.bus.publish('desk', { type: 'transcript_added', escalation: escalationRef, turn: { id: turn.id, role: turn.role, text: turn.text, at: turn.at.toISOString(), frustration: turn.frustration?.score, reasons: turn.frustration?.reasons } });
+      await this.bus.publish('desk', { type: 'transcript_added', escalation: escalationRef, turn: { id: turn.id, role: turn.role, text: turn.text, at: turn.at.toISOString(), frustration: turn.frustration?.score, reasons: turn.frustration?.reasons, masked: turn.masked } });
     }
   }
 }

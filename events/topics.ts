@@ -3,7 +3,7 @@
  * so they hold only JSON values (dates as ISO strings). Each feature adds its own topic here.
  */
 import type { Reason } from '../core/reason';
-import type { AgentPool, EscalationStatus, TurnRole } from '../storage/ports';
+import type { AgentPool, EscalationStatus, MaskedInMessage, TurnRole } from '../storage/ports';
 
 export interface EventTopics {
   /** Something changed on the agent desk: queue, an escalation's status, or its transcript. */
@@ -64,6 +64,8 @@ export type DeskEvent =
         /** Customer turns: frustration after this message, and why (named reasons, no text). */
         readonly frustration?: number;
         readonly reasons?: readonly Reason[];
+        /** Customer turns: how many card numbers and security codes were masked in the message (counts only). */
+        readonly masked?: MaskedInMessage;
       };
     };
 

@@ -102,8 +102,11 @@ export function registerAgentApi(server: Server, auth: StaffAuth, desk: AgentDes
   }));
 }
 
-/** One transcript line as the desk shows it: what was said, and for customer turns what the bot made of it. */
-function transcriptLine({ id, role, text, at, understanding, frustration }: TurnRecord) {
-  return { id, role, text, at, intent: understanding?.intent.intent, frustration: frustration?.score, reasons: frustration?.reasons };
+/**
+ * One transcript line as the desk shows it: what was said, and for customer turns what the bot made
+ * of it and what was masked in it (counts, never the digits).
+ */
+function transcriptLine({ id, role, text, at, understanding, frustration, masked }: TurnRecord) {
+  return { id, role, text, at, intent: understanding?.intent.intent, frustration: frustration?.score, reasons: frustration?.reasons, masked };
 }
 

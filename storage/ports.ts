@@ -115,6 +115,12 @@ export interface Conversations {
 /** `note`: an agent's internal note on the conversation, never shown or sent to the customer. */
 export type TurnRole = 'customer' | 'bot' | 'agent' | 'note';
 
+/** What the card-masking middleware hid in one customer message (server/mask-card-numbers.ts). */
+export interface MaskedInMessage {
+  readonly cardNumbers: number;
+  readonly securityCodes: number;
+}
+
 /** One message in a conversation, any role, with what the bot made of it. */
 export interface TurnRecord {
   readonly id: string;
@@ -130,6 +136,12 @@ export interface TurnRecord {
   readonly frustration?: { readonly score: number; readonly reasons: readonly Reason[] };
   /** Customer turns: what the Decide stage chose and why. */
   readonly decision?: { readonly action: string; readonly tone: string; readonly reasons: readonly Reason[] };
+  /**
+   * Customer turns whose message held full card numbers or security codes: how many of each were
+   * masked before anything read it (and the customer was told not to share them). Counts only,
+   * never the digits. Absent when nothing was masked.
+   */
+  readonly masked?: MaskedInMessage;
   /** Bot turns: the content template the reply was rendered from. */
   readonly template?: string;
   /** Bot turns that presented an offer: which one and why (the activity's `channelData.offer`). */

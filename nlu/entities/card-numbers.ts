@@ -17,23 +17,35 @@ export interface MaskedText {
   readonly text: string;
   /** How many card numbers and security codes were masked. */
   readonly masked: number;
+  /** Of those, full card numbers (PANs). */
+  readonly cardNumbers: number;
+  /** Of those, security codes (CVV, CVC, …). */
+  readonly securityCodes: number;
+}
+
+/** Runs of digits masked within one digit run (maskPansIn's answer). */
+interface MaskedRun {
+  readonly text: string;
+  readonly masked: number;
 }
 
 /** The text with every PAN and security code masked; the same string when there is none. */
 export function maskCardNumbers(text: string): MaskedText {
   // Most messages have no run of three digits: one cheap test keeps them off the slower path.
-  if (!/\d{3}/.test(text)) return { text, masked: 0 };
-  let masked = 0;
+  if (!/\d{3}/.test(text)) return { text, masked: 0, cardNumbers: 0, securityCodes: 0 };
+  let cardNumbers = 0;
+  let securityCodes = 0;
   const withoutPans = text.replace(DIGIT_GROUPS, (run) => {
     const result = maskPansIn(run);
-    masked += result.masked;
+    cardNumbers += result.masked;
     return result.text;
   });
   const withoutCodes = withoutPans.replace(SECURITY_CODE, (_all, label: string, between: string, code: string) => {
-    masked += 1;
+    securityCodes += 1;
     return `${label}${between}${'*'.repeat(code.length)}`;
   });
-  return { text: masked === 0 ? text : withoutCodes, masked };
+  const masked = cardNumbers + securityCodes;
+  return { text: masked === 0 ? text : withoutCodes, masked, cardNumbers, securityCodes };
 }
 
 /**
@@ -41,7 +53,7 @@ export function maskCardNumbers(text: string): MaskedText {
  * 1488 0343 6467 09 27"), so every span of whole groups holding 13 to 19 digits is a candidate,
  * the longest Luhn-valid one from each starting group first.
  */
-function maskPansIn(run: string): MaskedText {
+function maskPansIn(run: string): MaskedRun {
   if (run.length < 13) return { text: run, masked: 0 };
   const groups = [...run.matchAll(/\d+/g)].map((match) => ({ start: match.index, end: match.index + match[0].length, digits: match[0] }));
   let out = '';

@@ -120,11 +120,15 @@ describe('agent API: take, talk, resolve', () => {
     await customer.say('let me talk to an agent', 3);
     const escalation = await attune.store.escalations.activeForConversation(`webchat:${customer.conversationId}`);
     expect((await api('POST', `/api/agent/escalations/${escalation!.id}/take`, 'ann')).status).toBe(200);
+    // A card number the customer types to the agent is masked, and the agent's transcript says why they were warned.
+    expect((await customer.say('it is 4539 1488 0343 6467', 1)).map(templateOf)).toEqual(['security.cardNumberMasked']);
     const sentBefore = connector.activities(customer.conversationId).length;
     expect((await api('POST', `/api/agent/escalations/${escalation!.id}/notes`, 'ann', { text: 'customer sounds worried about fraud' })).status).toBe(201);
     expect(connector.activities(customer.conversationId)).toHaveLength(sentBefore);
-    const opened = (await api('GET', `/api/agent/escalations/${escalation!.id}`, 'ann')).json as { transcript: { role: string; text: string }[] };
+    const opened = (await api('GET', `/api/agent/escalations/${escalation!.id}`, 'ann')).json as { transcript: { role: string; text: string; masked?: unknown }[] };
     expect(opened.transcript).toContainEqual(expect.objectContaining({ role: 'note', text: 'ann: customer sounds worried about fraud' }));
+    expect(opened.transcript).toContainEqual(expect.objectContaining({ role: 'customer', text: 'it is **** **** **** 6467', masked: { cardNumbers: 1, securityCodes: 0 } }));
+    expect(opened.transcript.filter((line) => line.role === 'customer' && line.text !== 'it is **** **** **** 6467').map((line) => line.masked)).not.toContainEqual(expect.anything());
 
     expect((await api('POST', `/api/agent/escalations/${escalation!.id}/transfer`, 'ann', { pool: 'wizards' })).status).toBe(400);
     const moved = await api('POST', `/api/agent/escalations/${escalation!.id}/transfer`, 'ann', { pool: 'expert' });

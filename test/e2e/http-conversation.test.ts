@@ -43,13 +43,14 @@ describe('a customer chatting over HTTP', () => {
     expect(templateOf((await ann.say('bye, see you'))[0]!)).toBe('goodbye');
   });
 
-  it('never keeps a full card number: the turn records hold it masked, and the customer is told', async () => {
+  it('never keeps a full card number: the turn records hold it masked, say that it was, and the customer is told', async () => {
     const cara = customer();
     const replies = await cara.say('my card 4539 1488 0343 6467 cvv 123 was declined', 2);
     expect(templateOf(replies[0]!)).toBe('security.cardNumberMasked');
     const turns = await attune.store.turns.listByConversation(`webchat:${cara.conversationId}`, 10);
     const said = turns.find((turn) => turn.role === 'customer');
     expect(said?.text).toBe('my card **** **** **** 6467 cvv *** was declined');
+    expect(said?.masked).toEqual({ cardNumbers: 1, securityCodes: 1 });
     expect(JSON.stringify(turns)).not.toMatch(/4539|1488 0343|cvv 123/);
   });
 

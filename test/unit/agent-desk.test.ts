@@ -150,6 +150,17 @@ describe('AgentDesk', () => {
     });
   });
 
+  describe('live transcript', () => {
+    it("tells the agent what was masked in the customer's message (counts, never the digits)", async () => {
+      const id = await escalate('webchat:masked');
+      await desk.take(ann, id, minutesLater(1));
+      const said: TurnRecord = { id: 'turn-masked', conversationId: 'webchat:masked', role: 'customer', text: 'it is **** **** **** 6467 cvv ***', at: minutesLater(2), masked: { cardNumbers: 1, securityCodes: 1 } };
+      await new BusDeskEvents(bus).transcriptAdded((await store.escalations.get(id))!, [said]);
+      const line = (await receivedBy(ann)).find((event) => event.type === 'transcript_added');
+      expect(line).toMatchObject({ turn: { role: 'customer', text: 'it is **** **** **** 6467 cvv ***', masked: { cardNumbers: 1, securityCodes: 1 } } });
+    });
+  });
+
   describe('transfer', () => {
     it('leaves the chat to nobody: the agent who passed it on no longer reads it or gets its messages', async () => {
       const id = await escalate('webchat:move');

@@ -3,16 +3,16 @@ import { maskCardNumbers, passesLuhn } from '../../nlu/entities/card-numbers';
 
 describe('maskCardNumbers', () => {
   it.each([
-    ['my card number is 4539 1488 0343 6467 expiry 09/27 cvv 123, please check it', 'my card number is **** **** **** 6467 expiry 09/27 cvv ***, please check it', 2],
-    ['4539148803436467', '**** **** **** 6467', 1],
-    ['it is 4539-1488-0343-6467!', 'it is **** **** **** 6467!', 1],
+    ['my card number is 4539 1488 0343 6467 expiry 09/27 cvv 123, please check it', 'my card number is **** **** **** 6467 expiry 09/27 cvv ***, please check it', 1, 1],
+    ['4539148803436467', '**** **** **** 6467', 1, 0],
+    ['it is 4539-1488-0343-6467!', 'it is **** **** **** 6467!', 1, 0],
     // A PAN sharing a run of digit groups with other numbers is still found.
-    ['4539 1488 0343 6467 2027 and 5555555555554444', '**** **** **** 6467 2027 and **** **** **** 4444', 2],
-    ['Amex 3782 822463 10005', 'Amex **** **** **** 0005', 1],
-    ['my security code is 4321', 'my security code is ****', 1],
-    ['CVC: 987', 'CVC: ***', 1],
-  ])('masks %j', (text, masked, count) => {
-    expect(maskCardNumbers(text)).toEqual({ text: masked, masked: count });
+    ['4539 1488 0343 6467 2027 and 5555555555554444', '**** **** **** 6467 2027 and **** **** **** 4444', 2, 0],
+    ['Amex 3782 822463 10005', 'Amex **** **** **** 0005', 1, 0],
+    ['my security code is 4321', 'my security code is ****', 0, 1],
+    ['CVC: 987', 'CVC: ***', 0, 1],
+  ])('masks %j', (text, masked, cardNumbers, securityCodes) => {
+    expect(maskCardNumbers(text)).toEqual({ text: masked, masked: cardNumbers + securityCodes, cardNumbers, securityCodes });
   });
 
   it.each([
@@ -25,7 +25,7 @@ describe('maskCardNumbers', () => {
     'hello',
   ])('leaves %j as it is', (text) => {
     const result = maskCardNumbers(text);
-    expect(result).toEqual({ text, masked: 0 });
+    expect(result).toEqual({ text, masked: 0, cardNumbers: 0, securityCodes: 0 });
     expect(result.text).toBe(text);
   });
 });

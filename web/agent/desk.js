@@ -347,10 +347,21 @@
     const item = el('li', `line ${line.role}`);
     item.dataset.id = line.id;
     item.append(el('span', 'who', `${ROLE_NAMES[line.role] || line.role} · ${timeOf(line.at)}`), el('span', 'text', line.text));
+    const masked = maskedNotice(line.masked);
+    if (masked) item.append(el('span', 'masked', masked));
     const list = $('transcript');
     list.append(item);
     list.scrollTop = list.scrollHeight;
     if (line.role === 'customer' && typeof line.frustration === 'number') renderMood();
+  }
+
+  /** Why the customer was warned about sharing card details: what the bot hid (counts only), or ''. */
+  function maskedNotice(masked) {
+    if (!masked) return '';
+    const hidden = [];
+    if (masked.cardNumbers > 0) hidden.push(masked.cardNumbers === 1 ? 'a card number' : `${masked.cardNumbers} card numbers`);
+    if (masked.securityCodes > 0) hidden.push(masked.securityCodes === 1 ? 'a security code' : `${masked.securityCodes} security codes`);
+    return hidden.length === 0 ? '' : `Hidden: ${hidden.join(' and ')}; the customer was told not to share them in chat.`;
   }
 
   function renderChatStatus() {
