@@ -2,9 +2,9 @@
  * The Intent stage: one message in, intent + entities + sentiment out. Everything here is local
  * and synchronous, so it costs well under a millisecond on the per-turn hot path.
  */
-import { OUT_OF_SCOPE, type Entity, type IntentClassifier, type MessageUnderstanding, type SentimentAnalyzer, type Understanding } from './types';
+import { OUT_OF_SCOPE, type CustomerClock, type Entity, type IntentClassifier, type MessageUnderstanding, type SentimentAnalyzer, type Understanding } from './types';
 
-export type EntityExtractor = (text: string, now?: Date) => Entity[];
+export type EntityExtractor = (text: string, now?: CustomerClock) => Entity[];
 
 /** Longer messages are cut before analysis: nothing a customer means needs more, and it bounds the cost. */
 const MAX_ANALYSED_CHARACTERS = 2000;
@@ -20,7 +20,8 @@ export class Recognizer implements MessageUnderstanding {
     if (!extractEntities) throw new Error('[Recognizer]: Missing parameter. extractEntities is required');
   }
 
-  understand(text: string, now?: Date): Understanding {
+  /** @param clock the customer's clock, for relative dates in their calendar; the server's time when absent */
+  understand(text: string, clock?: CustomerClock): Understanding {
     const analysed = text.slice(0, MAX_ANALYSED_CHARACTERS).trim();
     if (analysed === '') {
       return {
@@ -31,7 +32,7 @@ export class Recognizer implements MessageUnderstanding {
     }
     return {
       intent: this.classifier.classify(analysed),
-      entities: this.extractEntities(analysed, now),
+      entities: this.extractEntities(analysed, clock),
       sentiment: this.sentiment.analyze(analysed),
     };
   }

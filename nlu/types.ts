@@ -68,7 +68,22 @@ export interface Understanding {
   readonly sentiment: SentimentReading;
 }
 
+/**
+ * The customer's clock when they wrote, so relative dates ("yesterday", "last Friday") resolve in
+ * their calendar, not the server's: at 23:00 in UTC−8 "yesterday" is a day earlier than in UTC.
+ * Plain data (it crosses to the NLU threads). Without an offset or zone, the server's time applies.
+ */
+export interface CustomerClock {
+  /** When the message arrived. */
+  readonly at: Date;
+  /** The customer's offset from UTC in minutes at `at` (−480 for UTC−8), from the channel's `localTimestamp`. */
+  readonly utcOffsetMinutes?: number;
+  /** The customer's IANA time zone ("America/Los_Angeles", the channel's `localTimezone`), used when no offset is known. */
+  readonly timeZone?: string;
+}
+
 /** The Intent stage as a turn uses it: on the main thread, or on worker threads. */
 export interface MessageUnderstanding {
-  understand(text: string): Understanding | Promise<Understanding>;
+  /** @param clock the customer's clock for relative dates; the server's time when absent */
+  understand(text: string, clock?: CustomerClock): Understanding | Promise<Understanding>;
 }

@@ -6,6 +6,8 @@
  * of the message does not count ("I paid on Monday, when will it arrive?").
  */
 import * as chrono from 'chrono-node';
+import type { CustomerClock } from '../types';
+import { dateReferenceFor } from './customer-clock';
 import { PRIORITY, type Found } from './spans';
 
 /**
@@ -86,9 +88,13 @@ function speaksOfFuture(text: string, start: number, end: number): boolean {
   return future;
 }
 
-/** Finds dates; `now` is the reference for "yesterday", "last Friday", "3 March". */
-export function findDates(text: string, now: Date): Found[] {
+/**
+ * Finds dates; `clock` is the reference for "yesterday", "last Friday", "3 March": the customer's
+ * clock (their calendar day), or a Date read in the server's time zone.
+ */
+export function findDates(text: string, clock: Date | CustomerClock): Found[] {
   if (!DATE_HINT.test(text)) return [];
+  const now = dateReferenceFor(clock);
   const found: Found[] = [];
   const today = calendarDay(now.getFullYear(), now.getMonth() + 1, now.getDate());
   for (const result of chrono.en.GB.parse(text, now)) {

@@ -3,7 +3,7 @@
  * and merchants. Rule-based and synchronous (tens of microseconds per message). Where finds
  * overlap, a card's or account's digits win: they are never also money or a date.
  */
-import type { Entity } from '../types';
+import type { CustomerClock, Entity } from '../types';
 import { findCardsAndAccounts } from './card-and-account';
 import { findDates } from './dates';
 import { findMerchants } from './merchants';
@@ -20,9 +20,10 @@ function blank(text: string, found: readonly Found[]): string {
 
 /**
  * Extracts entities in the order they appear.
- * @param now reference for relative dates ("yesterday", "last Friday"); defaults to the current time
+ * @param now reference for relative dates ("yesterday", "last Friday"): the customer's clock, or a
+ *   Date read in the server's time zone; defaults to the current time
  */
-export function extractEntities(text: string, now: Date = new Date()): Entity[] {
+export function extractEntities(text: string, now: Date | CustomerClock = new Date()): Entity[] {
   if (text.length === 0) return [];
   // Each finder sees the text with what the stronger ones found blanked out (same length, so
   // offsets hold): "card ending 2024 … on 3 March" must not become the year 2024, nor "£15 on

@@ -1,5 +1,5 @@
 import { extractEntities, isValidIban } from '../../nlu/entities';
-import type { Entity, EntityKind } from '../../nlu/types';
+import type { CustomerClock, Entity, EntityKind } from '../../nlu/types';
 
 // Monday 23 November 2026, midday local time: every relative date below is computed from it.
 const NOW = new Date(2026, 10, 23, 12, 0, 0);
@@ -12,7 +12,7 @@ function values(kind: EntityKind, text: string): Entity['value'][] {
   return of(kind, text).map((entity) => entity.value);
 }
 
-function datesAt(text: string, now: Date): Entity['value'][] {
+function datesAt(text: string, now: Date | CustomerClock): Entity['value'][] {
   return extractEntities(text, now).filter((entity) => entity.kind === 'date').map((entity) => entity.value);
 }
 
@@ -171,6 +171,55 @@ describe('dates said early in the morning', () => {
   ])('%s → %s at 7 am and at 1 pm', (text, iso) => {
     for (const now of [sevenAm, onePm]) {
       expect(datesAt(text, now)).toEqual([iso]);
+    }
+  });
+});
+
+describe("dates in the customer's calendar, not the server's", () => {
+  // Instants in UTC; what the customer means depends on their clock, whatever the server's zone.
+  const at = (iso: string) => new Date(iso);
+
+  it.each([
+    // 07:00 UTC on Saturday 15 March is 23:00 on Friday 14 March in UTC−8.
+    ['I paid yesterday', '2025-03-15T07:00:00Z', -480, '2025-03-13'],
+    ['I need it before 5pm today', '2025-03-15T07:00:00Z', -480, '2025-03-14'],
+    ["I'll pay it tomorrow", '2025-03-15T07:00:00Z', -480, '2025-03-15'],
+    // 23:30 UTC on Friday 14 March is 05:00 on Saturday 15 March in UTC+05:30.
+    ['I paid yesterday', '2025-03-14T23:30:00Z', 330, '2025-03-14'],
+    ['the payment went out last Friday', '2025-03-14T23:30:00Z', 330, '2025-03-14'],
+  ])('"%s" at %s, UTC offset %d min → %s', (text, instant, utcOffsetMinutes, iso) => {
+    expect(datesAt(text, { at: at(instant), utcOffsetMinutes })).toEqual([iso]);
+  });
+
+  it.each([
+    // America/Los_Angeles: PST (UTC−8) in January, PDT (UTC−7) in July; clocks went forward on 9 March 2025.
+    ['I paid yesterday', '2025-01-15T07:30:00Z', '2025-01-13'], // 23:30 PST on 14 January
+    ['I paid yesterday', '2025-07-04T07:30:00Z', '2025-07-03'], // 00:30 PDT on 4 July (23:30 on the 3rd in PST)
+    ['3 days ago', '2025-03-11T07:30:00Z', '2025-03-08'], // 00:30 PDT on 11 March, back across the change
+  ])('"%s" at %s in America/Los_Angeles → %s', (text, instant, iso) => {
+    expect(datesAt(text, { at: at(instant), timeZone: 'America/Los_Angeles' })).toEqual([iso]);
+  });
+
+  it("takes the channel's offset over its zone name (both say where the customer's clock is)", () => {
+    expect(datesAt('I paid yesterday', { at: at('2025-03-15T07:00:00Z'), utcOffsetMinutes: -480, timeZone: 'Asia/Tokyo' })).toEqual(['2025-03-13']);
+  });
+
+  it("keeps the server's calendar when the customer's offset and zone are unknown or not real", () => {
+    const instant = new Date(2025, 2, 14, 23, 30);
+    const serverDay = datesAt('I paid yesterday', instant);
+    expect(serverDay).toEqual(['2025-03-13']);
+    for (const clock of [{ at: instant }, { at: instant, timeZone: 'Mars/Olympus_Mons' }, { at: instant, timeZone: '' }, { at: instant, utcOffsetMinutes: 15 * 60 }, { at: instant, utcOffsetMinutes: 1.5 }]) {
+      expect(datesAt('I paid yesterday', clock)).toEqual(serverDay);
+    }
+  });
+
+  it('builds one formatter per zone, not one per message', () => {
+    const constructed = jest.spyOn(Intl, 'DateTimeFormat');
+    try {
+      for (let i = 0; i < 50; i++) datesAt('I paid yesterday', { at: at('2025-03-15T07:00:00Z'), timeZone: 'Pacific/Auckland' });
+      expect(constructed.mock.calls.length).toBeLessThanOrEqual(1);
+    } finally {
+      constructed.mockRestore();
     }
   });
 });
