@@ -16,7 +16,7 @@ import type { EscalationService } from '../escalation/escalation-service';
 import { FrustrationMeter } from '../escalation/frustration-meter';
 import type { Logger } from '../core/logger';
 import type { OpenAiIntentRefiner } from '../nlu/llm';
-import { OUT_OF_SCOPE, type MessageUnderstanding, type Understanding } from '../nlu/types';
+import { OUT_OF_SCOPE, type CustomerClock, type MessageUnderstanding, type Understanding } from '../nlu/types';
 import { CustomerContextReader, type CustomerContext } from '../personalization/customer-context';
 import type { AttuneStore, EscalationRecord } from '../storage/ports';
 import { TurnActions, type ActInput, type PeopleOutcome } from './act';
@@ -48,7 +48,10 @@ export interface AttuneBotDependencies {
   readonly deskEvents?: DeskEvents;
   /** Running offer experiments: which offer (or none) each variant's customers see. */
   readonly offerExperiments?: OfferExperiments;
-  /** Epoch ms now, as the frustration meter times sessions by it (default `Date.now`; tests move it). */
+  /**
+   * Epoch ms now, as the frustration meter times sessions by it and relative dates are resolved
+   * from it (default `Date.now`; tests move it).
+   */
   readonly now?: () => number;
 }
 
@@ -144,14 +147,16 @@ export class AttuneBot extends ActivityHandler {
 
     const text = context.activity.text ?? '';
     const wasWithPeople = withPeople(memory);
+    const at = this.now();
+    // "Yesterday" is the customer's yesterday: their offset or zone when the channel sent one.
+    const clock: CustomerClock = { at: new Date(at), utcOffsetMinutes: customerContext.utcOffsetMinutes, timeZone: customerContext.timezone };
     // While people have the chat, the message is for them: no network call to refine its intent.
-    const understanding = await this.understand(text, !wasWithPeople);
+    const understanding = await this.understand(text, clock, !wasWithPeople);
     const dialogContext = await this.dialogs.createContext(context);
     const taskInProgress = dialogContext.activeDialog !== undefined && !wasWithPeople;
     const personalMemory = (memory.personal ??= freshPersonalMemory());
     const customer = customerContext.customer;
     await this.personal.prepare(personalMemory, customer);
-    const at = this.now();
     // Taken once: whether this message answers a person offered last turn (the offer is spent either way).
     const personOfferPending = takePersonOffer(memory, at, SESSION_GAP_MS);
     /** Perceive and Decide, then the turn's replies take the decided tone. Quick and pure, so a turn may think again. */
@@ -251,8 +256,8 @@ export class AttuneBot extends ActivityHandler {
   }
 
   /** Local NLU; the LLM only when configured and the local model is unsure, never slower than its timeout. */
-  private async understand(text: string, mayConsultLlm: boolean): Promise<Understanding> {
-    const local = await this.deps.recognizer.understand(text);
+  private async understand(text: string, clock: CustomerClock, mayConsultLlm: boolean): Promise<Understanding> {
+    const local = await this.deps.recognizer.understand(text, clock);
     const refiner = this.deps.intentRefiner;
     if (!mayConsultLlm || !refiner || !refiner.shouldConsult(local.intent)) return local;
     const refinement = await refiner.refine(text, local.intent);

@@ -46,6 +46,9 @@ export interface CustomerContext {
   readonly locale: string;
   /** The customer's wall-clock hour (0–23) when the channel tells us their local time. */
   readonly localHour?: number;
+  /** The customer's offset from UTC in minutes (−480 for UTC−8), from the channel's local time. */
+  readonly utcOffsetMinutes?: number;
+  /** The customer's IANA time zone, as the channel names it (`localTimezone`; not checked here). */
   readonly timezone?: string;
   /**
    * People are at work now: business hours in the team's timezone. Compared with `localHour`, it
@@ -95,6 +98,7 @@ export class CustomerContextReader {
       channel: channelProfile(channelId),
       locale: activity.locale ?? this.deps.defaultLocale,
       localHour: localHourOf(activity),
+      utcOffsetMinutes: utcOffsetOf(activity),
       timezone: activity.localTimezone,
       teamOpen: isOpen(this.deps.businessHours, now),
       device: deviceOf(activity),
@@ -132,15 +136,34 @@ export function snapshotOf(profile: CustomerProfile, now: Date = new Date()): Cu
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-/** Reads the hour from the offset-bearing timestamp the channel sent, not from our clock. */
-function localHourOf(activity: Partial<Activity>): number | undefined {
+/** The offset-bearing timestamp the channel sent, as a string, or undefined. */
+function rawLocalTimestampOf(activity: Partial<Activity>): string | undefined {
   // Only the JSON string keeps the customer's offset. /api/messages turns `localTimestamp` into a
   // Date, as botbuilder does, and keeps the string as `rawLocalTimestamp` (server/bot-adapter.ts
   // withDates); an activity that did not pass through it may still hold the string itself.
   const { rawLocalTimestamp } = activity as { rawLocalTimestamp?: unknown };
   const raw: unknown = rawLocalTimestamp ?? activity.localTimestamp;
-  const hour = typeof raw === 'string' ? /T(\d{2}):/.exec(raw)?.[1] : undefined;
+  return typeof raw === 'string' ? raw : undefined;
+}
+
+/** Reads the hour from the offset-bearing timestamp the channel sent, not from our clock. */
+function localHourOf(activity: Partial<Activity>): number | undefined {
+  const raw = rawLocalTimestampOf(activity);
+  const hour = raw === undefined ? undefined : /T(\d{2}):/.exec(raw)?.[1];
   return hour === undefined || Number(hour) > 23 ? undefined : Number(hour);
+}
+
+/** Real offsets run from UTC−12:00 to UTC+14:00. */
+const MAX_OFFSET_MINUTES = 14 * 60;
+
+/** The customer's UTC offset in minutes from the timestamp's `±hh:mm` (or `Z`: 0), when it has one. */
+function utcOffsetOf(activity: Partial<Activity>): number | undefined {
+  const raw = rawLocalTimestampOf(activity);
+  const match = raw === undefined ? undefined : /T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:(Z)|([+-])(\d{2}):?(\d{2}))$/i.exec(raw);
+  if (!match) return undefined;
+  if (match[1] !== undefined) return 0;
+  const minutes = Number(match[3]) * 60 + Number(match[4]);
+  return Number(match[4]) > 59 || minutes > MAX_OFFSET_MINUTES ? undefined : (match[2] === '-' ? -minutes : minutes);
 }
 
 /** Web Chat and Direct Line clients describe themselves in a `clientInfo` entity. */

@@ -9,12 +9,12 @@
 import { workerData } from 'piscina';
 import { loadTrainedRecognizer } from '../load-recognizer';
 import type { Understanding } from '../types';
-import type { RecognizerThreadData } from './threaded-recognizer';
+import type { RecognizerTask, RecognizerThreadData } from './threaded-recognizer';
 
-async function start(): Promise<(text: string) => Understanding> {
+async function start(): Promise<(task: RecognizerTask) => Understanding> {
   const { modelDir } = workerData as RecognizerThreadData;
   const recognizer = await loadTrainedRecognizer(modelDir);
-  return (text) => recognizer.understand(text);
+  return ({ text, clock }) => recognizer.understand(text, clock);
 }
 
 export = start();

@@ -14,11 +14,17 @@
 import { setMaxListeners } from 'node:events';
 import path from 'node:path';
 import { Piscina } from 'piscina';
-import type { MessageUnderstanding, Understanding } from '../types';
+import type { CustomerClock, MessageUnderstanding, Understanding } from '../types';
 
 /** The recognizer on the main thread: answers at once. */
 export interface LocalRecognizer {
-  understand(text: string): Understanding;
+  understand(text: string, clock?: CustomerClock): Understanding;
+}
+
+/** One message for a thread: its text, and the customer's clock for relative dates. */
+export interface RecognizerTask {
+  readonly text: string;
+  readonly clock?: CustomerClock;
 }
 
 /** What the main thread hands every NLU thread at start. */
@@ -74,7 +80,7 @@ const MAX_RETRY_AFTER_MS = 5 * 60_000;
 
 export class ThreadedRecognizer implements MessageUnderstanding {
   /** Undefined while the threads are lost and new ones are not up yet. */
-  private pool: Piscina<string, Understanding> | undefined;
+  private pool: Piscina<RecognizerTask, Understanding> | undefined;
   private readonly options: ThreadedRecognizerOptions;
   private readonly local: LocalRecognizer;
   private readonly timeoutMs: number;
@@ -118,19 +124,19 @@ export class ThreadedRecognizer implements MessageUnderstanding {
     this.retryAfterMs = this.firstRetryAfterMs;
   }
 
-  async understand(text: string): Promise<Understanding> {
+  async understand(text: string, clock?: CustomerClock): Promise<Understanding> {
     const pool = this.pool;
-    if (this.closing) return this.local.understand(text);
+    if (this.closing) return this.local.understand(text, clock);
     if (pool === undefined) {
       this.onMainThread('unavailable');
-      return this.local.understand(text);
+      return this.local.understand(text, clock);
     }
     if (pool.queueSize >= this.maxQueue) {
       this.onMainThread('busy');
-      return this.local.understand(text);
+      return this.local.understand(text, clock);
     }
     try {
-      return await pool.run(text, { signal: this.currentDeadline() });
+      return await pool.run({ text, clock }, { signal: this.currentDeadline() });
     } catch (error) {
       if (!this.closing) {
         this.onMainThread(isTimeout(error) ? 'timeout' : 'failed', error);
@@ -138,7 +144,7 @@ export class ThreadedRecognizer implements MessageUnderstanding {
         // would only queue until their timeout.
         if (pool.threads.length === 0) this.lose(pool, error);
       }
-      return this.local.understand(text);
+      return this.local.understand(text, clock);
     }
   }
 
@@ -150,9 +156,9 @@ export class ThreadedRecognizer implements MessageUnderstanding {
   }
 
   /** A pool whose threads have all answered a first message. */
-  private async startPool(): Promise<Piscina<string, Understanding>> {
+  private async startPool(): Promise<Piscina<RecognizerTask, Understanding>> {
     const workerData: RecognizerThreadData = { modelDir: this.options.modelDir };
-    const pool = new Piscina<string, Understanding>({
+    const pool = new Piscina<RecognizerTask, Understanding>({
       filename: this.options.threadModule ?? path.join(__dirname, 'recognizer-thread.js'),
       minThreads: this.options.threads,
       maxThreads: this.options.threads,
@@ -166,7 +172,7 @@ export class ThreadedRecognizer implements MessageUnderstanding {
     pool.on('error', (error: unknown) => this.lose(pool, error));
     try {
       const started = AbortSignal.timeout(START_TIMEOUT_MS);
-      await Promise.all(Array.from({ length: this.options.threads }, () => pool.run('hello', { signal: started })));
+      await Promise.all(Array.from({ length: this.options.threads }, () => pool.run({ text: 'hello' }, { signal: started })));
       return pool;
     } catch (error) {
       await pool.destroy();
@@ -175,7 +181,7 @@ export class ThreadedRecognizer implements MessageUnderstanding {
   }
 
   /** Gives the pool up (once): the main thread answers until new threads are up. */
-  private lose(pool: Piscina<string, Understanding>, error: unknown): void {
+  private lose(pool: Piscina<RecognizerTask, Understanding>, error: unknown): void {
     if (pool !== this.pool || this.closing) return;
     this.pool = undefined;
     void pool.destroy().catch(() => undefined);

@@ -2,7 +2,7 @@
  * A tiny keyword recognizer for unit tests of the bot and dialogs, so they test the pipeline's
  * behaviour without depending on the trained models (which have suites of their own).
  */
-import { Recognizer } from '../../nlu/recognizer';
+import { Recognizer, type EntityExtractor } from '../../nlu/recognizer';
 import { OUT_OF_SCOPE, type IntentClassifier, type SentimentAnalyzer } from '../../nlu/types';
 
 const KEYWORDS: ReadonlyArray<readonly [RegExp, string]> = [
@@ -38,8 +38,7 @@ export const cueSentiment: SentimentAnalyzer = {
   },
 };
 
-export function keywordRecognizer(): Recognizer {
-  return new Recognizer(keywordClassifier, cueSentiment, () => {
-    return [];
-  });
+/** Keywords for intents, cues for sentiment; no entities unless given an extractor (e.g. the real one). */
+export function keywordRecognizer(extractEntities: EntityExtractor = () => []): Recognizer {
+  return new Recognizer(keywordClassifier, cueSentiment, extractEntities);
 }

@@ -1,11 +1,12 @@
 import { ConversationState, TestAdapter, type Activity } from 'botbuilder';
 import path from 'node:path';
 import pino from 'pino';
-import { AttuneBot } from '../../bots/attune-bot';
+import { AttuneBot, type AttuneBotDependencies } from '../../bots/attune-bot';
 import { ContentLibrary } from '../../content/content-library';
 import { parseBusinessHours } from '../../escalation/business-hours';
 import type { DeskEvents } from '../../escalation/desk-events';
 import { EscalationService } from '../../escalation/escalation-service';
+import { extractEntities } from '../../nlu/entities';
 import { InProcessAgentQueue } from '../../escalation/queue/in-process-agent-queue';
 import { createStore } from '../../storage/create-store';
 import type { AttuneStore } from '../../storage/ports';
@@ -17,6 +18,8 @@ describe('AttuneBot conversations (TestAdapter)', () => {
   let content: ContentLibrary;
   let store: AttuneStore;
   let adapter: TestAdapter;
+  /** What the bot was built with, for a test that needs it built otherwise. */
+  let botDependencies: AttuneBotDependencies;
   let queue: InProcessAgentQueue;
   /** What the bot published for the agent desks: escalation id and the texts relayed. */
   let relayed: { escalationId: string; texts: string[] }[];
@@ -46,7 +49,7 @@ describe('AttuneBot conversations (TestAdapter)', () => {
     const timings = { slaMs: 600_000, abandonAfterMs: 1_800_000 };
     const escalations = new EscalationService(store.escalations, store.turns, queue, alwaysOpen, timings, logger);
     const conversationState = new ConversationState(store.botState);
-    const bot = new AttuneBot({
+    botDependencies = {
       conversationState,
       store,
       recognizer: keywordRecognizer(),
@@ -58,7 +61,8 @@ describe('AttuneBot conversations (TestAdapter)', () => {
       logger,
       deskEvents,
       now: () => now,
-    });
+    };
+    const bot = new AttuneBot(botDependencies);
     adapter = new TestAdapter((context) => bot.run(context));
   });
 
@@ -361,6 +365,29 @@ describe('AttuneBot conversations (TestAdapter)', () => {
     expect(turns[0]?.understanding?.intent.intent).toBe('greeting');
     expect(turns[0]?.decision).toMatchObject({ action: 'small_talk', tone: 'neutral' });
     expect(turns[1]?.template).toBe('greeting');
+  });
+
+  it("resolves relative dates in the customer's calendar when the channel sends their local time", async () => {
+    // 07:00 UTC on Saturday 15 March is 23:00 on Friday 14 March for a customer in Alaska (AKDT, UTC−8).
+    now = Date.parse('2025-03-15T07:00:00Z');
+    const bot = new AttuneBot({ ...botDependencies, recognizer: keywordRecognizer(extractEntities) });
+    adapter = new TestAdapter((context) => bot.run(context));
+    const message = (text: string, local: Partial<Activity>): Partial<Activity> => ({ type: 'message', text, ...local });
+    await adapter
+      .send(message('my card was declined yesterday', { localTimestamp: '2025-03-14T23:00:00.000-08:00' as unknown as Date, localTimezone: 'America/Anchorage' }))
+      .assertReply(() => undefined)
+      .send(message('sorry, declined yesterday', { localTimezone: 'America/Anchorage' }))
+      .assertReply(() => undefined)
+      .send(message('declined yesterday, I said', {}))
+      .assertReply(() => undefined)
+      .startTest();
+    const turns = await store.turns.listByConversation(`${adapter.conversation.channelId}:${adapter.conversation.conversation.id}`, 10);
+    const dates = turns.filter((turn) => turn.role === 'customer').map((turn) => turn.understanding?.entities.find((entity) => entity.kind === 'date')?.value);
+    // Their offset, then their zone alone; without either, the server's calendar (on a UTC server, the 14th).
+    const server = new Date(now);
+    const serverYesterday = new Date(server.getFullYear(), server.getMonth(), server.getDate() - 1);
+    const iso = (day: Date) => `${day.getFullYear()}-${String(day.getMonth() + 1).padStart(2, '0')}-${String(day.getDate()).padStart(2, '0')}`;
+    expect(dates).toEqual(['2025-03-13', '2025-03-13', iso(serverYesterday)]);
   });
 
   it('acknowledges invokes it does not handle with 200 and no body, without running the message pipeline', async () => {

@@ -92,4 +92,16 @@ describe('CustomerContextReader', () => {
     // A Date alone has lost the customer's offset: no hour rather than ours.
     expect((await reader.read(message({ localTimestamp: new Date(sent) }), fresh())).localHour).toBeUndefined();
   });
+
+  it("reads the customer's UTC offset from the timestamp the channel sent, for dates in their calendar", async () => {
+    const offsetOf = async (sent: unknown) => (await reader.read(message({ localTimestamp: sent as Date }), fresh())).utcOffsetMinutes;
+    expect(await offsetOf('2025-01-15T23:00:00+11:00')).toBe(660);
+    expect(await offsetOf('2025-03-14T23:00:00.123-08:00')).toBe(-480);
+    expect(await offsetOf('2025-03-14T23:00:00+0530')).toBe(330);
+    expect(await offsetOf('2025-03-14T23:00:00Z')).toBe(0);
+    // No offset, or one no clock on Earth has: unknown, so the server's calendar applies.
+    for (const sent of ['2025-03-14T23:00:00', '2026-12-04T23:59:59+15:00', '2025-03-14T23:00:00+01:75', 'not-a-date', '', new Date('2025-03-14T23:00:00Z')]) {
+      expect(await offsetOf(sent)).toBeUndefined();
+    }
+  });
 });

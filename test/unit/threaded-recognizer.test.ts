@@ -49,6 +49,9 @@ describe('ThreadedRecognizer', () => {
     const threaded = await start({ threads: 1, local: mainThread, threadModule: FROM_SOURCE, onMainThread });
     const messages = ['my card still has not arrived', 'someone stole my card!!! do something NOW', 'I was charged £25 twice on 3 March at Tesco', 'thanks, that helped', ''];
     for (const text of messages) expect(await threaded.understand(text)).toEqual(local.understand(text));
+    // The customer's clock reaches the thread: 23:00 on 14 March in UTC−8 is the 15th in UTC.
+    const clock = { at: new Date('2025-03-15T07:00:00Z'), utcOffsetMinutes: -480 };
+    expect((await threaded.understand('I paid yesterday', clock)).entities).toEqual([{ kind: 'date', text: 'yesterday', value: '2025-03-13' }]);
     expect(reasons).toEqual([]);
   });
 
