@@ -42,6 +42,9 @@ const EMOTICONS: ReadonlyArray<readonly [RegExp, string]> = [
 ];
 
 const EMOJI_MAP = new Map(EMOJI_TOKENS);
+
+/** The words emoji and emoticons become ('emoother': a pictograph with no clear feeling). */
+export const EMOJI_WORDS: ReadonlySet<string> = new Set([...EMOJI_TOKENS.map(([, word]) => word), 'emoother']);
 const PICTOGRAPH = /\p{Extended_Pictographic}/u;
 
 function decodeHtmlEntities(text: string): string {

@@ -1,4 +1,5 @@
 /** Word tokens for the sentiment model and rules, with negation scope marked. */
+import { EMOJI_WORDS } from './text-normalizer';
 
 export interface Token {
   /** Lower-cased word, digits folded to 0 ("£12.50" → "0"), or a punctuation run ("!!", "?"). */
@@ -42,7 +43,9 @@ export function tokenize(normalized: string): Token[] {
     const raw = match[0];
     const word = fold(raw);
     const isPunct = /^[!?.,;:]/.test(word);
-    if (isPunct || SCOPE_BREAKERS.has(word)) {
+    // An emoji is the writer's own feeling, said after the clause: "not bad 😀" is happy, and it
+    // ends the clause like a full stop ("didn't work 😡 call me").
+    if (isPunct || SCOPE_BREAKERS.has(word) || EMOJI_WORDS.has(word)) {
       reach = 0;
       tokens.push({ word, raw, negated: false });
       continue;

@@ -5,6 +5,8 @@ import { isAttuneError } from '../../core/errors';
 import { defaultModelDir, LinearSentimentAnalyzer, loadSentimentAnalyzer, readModelFile } from '../../nlu/sentiment';
 import { charKeys, readMessage, wordKeys, type FeatureSpace } from '../../nlu/sentiment/features';
 import { NgramTable } from '../../nlu/sentiment/ngram-table';
+import { normalizeText } from '../../nlu/sentiment/text-normalizer';
+import { tokenize } from '../../nlu/sentiment/tokenizer';
 import { MODEL_FILE_NAME } from '../../nlu/sentiment/repo-paths';
 import type { SentimentAnalyzer } from '../../nlu/types';
 
@@ -57,6 +59,15 @@ describe('the shipped sentiment model', () => {
     expect(score('that was helpful')).toBeGreaterThan(0);
     expect(score("that wasn't helpful at all")).toBeLessThan(0);
     expect(score('the new app is not bad')).toBeGreaterThan(score('the new app is bad'));
+  });
+
+  it("never negates an emoji: it is the writer's own feeling, and it ends the clause", () => {
+    const negated = (text: string) => tokenize(normalizeText(text)).filter((token) => token.negated).map((token) => token.word);
+    expect(negated('not bad 😀 great work')).toEqual(['bad']);
+    expect(negated("it didn't work 😡 fix it")).toEqual(['work']);
+    expect(negated('no :) thanks')).toEqual([]);
+    expect(score("I can't wait 😍")).toBeGreaterThan(0);
+    expect(score('not bad at all 😀')).toBeGreaterThan(0);
   });
 
   it('grows stronger with intensifiers', () => {
