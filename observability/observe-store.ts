@@ -26,8 +26,10 @@ export function observeTurns(turns: Turns, metrics: AttuneMetrics): Turns {
 export function observeEscalations(escalations: Escalations, metrics: AttuneMetrics): Escalations {
   return overriding(escalations, {
     create: async (record: EscalationRecord) => {
-      await escalations.create(record);
-      metrics.escalated(record.trigger, record.pool);
+      const stored = await escalations.create(record);
+      // Not counted when the conversation's active escalation was already there (another instance's turn).
+      if (stored.id === record.id) metrics.escalated(record.trigger, record.pool);
+      return stored;
     },
     transition: async (...args: Parameters<Escalations['transition']>) => {
       const [, from, to] = args;

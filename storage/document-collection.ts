@@ -46,12 +46,30 @@ export interface IndexSpec<TDoc> {
   /** Indexed fields in order. nedb indexes the first one only (it cannot use an index to sort). */
   readonly fields: Sort<TDoc>;
   readonly unique?: boolean;
+  /**
+   * Indexes only the documents that match this filter (a partial index), so `unique` holds among
+   * them alone. MongoDB only (6.0 or later for `$in`); nedb has no partial indexes and indexes the
+   * leading field for reads, without the constraint: writes that must keep it go through
+   * `insertUnlessFound`, which is atomic there.
+   */
+  readonly partial?: Filter<TDoc>;
+  /** The index's name on MongoDB (default: made from the fields); name one whose options may change. */
+  readonly name?: string;
 }
 
 /** One collection of documents. Every method reads or writes the engine once. */
 export interface DocumentCollection<TDoc extends StoredDocument> {
   /** Inserts one document; resolves false (and writes nothing) when its `_id` is already taken. */
   insertOne(doc: TDoc): Promise<boolean>;
+  /**
+   * Inserts `doc` unless a document matches `filter`, as one atomic step: of concurrent calls whose
+   * documents the same filter matches, one inserts and the others resolve its document. Resolves
+   * undefined once `doc` is inserted, or the matching document (and inserts nothing); rejects with
+   * ATTUNE_STORAGE_CONFLICT when `doc`'s `_id` is taken by a document that does not match.
+   * On MongoDB the atomicity comes from a unique (partial) index over what `filter` selects, which
+   * the caller must create: without one, two upserts can both insert.
+   */
+  insertUnlessFound(filter: Filter<TDoc>, doc: TDoc): Promise<TDoc | undefined>;
   /** Inserts documents in one write; rejects with ATTUNE_STORAGE_CONFLICT on a duplicate `_id`. */
   insertMany(docs: readonly TDoc[]): Promise<void>;
   findOne(filter: Filter<TDoc>): Promise<TDoc | undefined>;

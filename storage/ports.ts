@@ -295,8 +295,13 @@ export interface EscalationFilter {
 }
 
 export interface Escalations {
-  /** Stores a new escalation; rejects with ATTUNE_STORAGE_CONFLICT if the id exists. */
-  create(record: EscalationRecord): Promise<void>;
+  /**
+   * Stores a new escalation and resolves it, unless its conversation already has an active one
+   * (`queued` or `assigned`): then nothing is stored and that one is resolved instead (an id other
+   * than `record.id`). Of concurrent creates for one conversation, from any number of instances,
+   * one is stored and every caller resolves it. Rejects with ATTUNE_STORAGE_CONFLICT if the id exists.
+   */
+  create(record: EscalationRecord): Promise<EscalationRecord>;
   get(id: string): Promise<EscalationRecord | undefined>;
   /** The conversation's escalation that is still `queued` or `assigned`, if any. */
   activeForConversation(conversationId: string): Promise<EscalationRecord | undefined>;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { AttuneError } from '../../core/errors';
+import { AttuneError, isAttuneError } from '../../core/errors';
 import { findLimit, type DocumentCollection, type Filter } from '../document-collection';
 import type { Reason } from '../../core/reason';
 import type {
@@ -26,16 +26,34 @@ export interface EscalationDocument extends Omit<EscalationRecord, 'id' | 'conve
 }
 
 /** The statuses in which an escalation still waits for, or is with, a person. */
-const ACTIVE: readonly EscalationStatus[] = ['queued', 'assigned'];
+export const ACTIVE_ESCALATION_STATUSES: readonly EscalationStatus[] = ['queued', 'assigned'];
+const ACTIVE = ACTIVE_ESCALATION_STATUSES;
 
 /** Escalations over a document collection (one implementation for every technology). */
 export class DocumentEscalations implements Escalations {
   constructor(private readonly collection: DocumentCollection<EscalationDocument>) {}
 
-  /** @throws AttuneError `ATTUNE_STORAGE_CONFLICT` when an escalation with the same id exists. */
-  async create(record: EscalationRecord): Promise<void> {
-    if (await this.collection.insertOne(toDocument(record))) return;
-    throw new AttuneError('ATTUNE_STORAGE_CONFLICT', `Escalation ${record.id} already exists.`);
+  /**
+   * An active escalation is inserted unless its conversation has one already, in one atomic step
+   * (on MongoDB, the unique partial index on `conversationId` settles concurrent inserts from
+   * several instances); an ended one (an import, a test) is simply inserted.
+   * @throws AttuneError `ATTUNE_STORAGE_CONFLICT` when an escalation with the same id exists.
+   */
+  async create(record: EscalationRecord): Promise<EscalationRecord> {
+    const conflict = () => new AttuneError('ATTUNE_STORAGE_CONFLICT', `Escalation ${record.id} already exists.`);
+    if (!ACTIVE.includes(record.status)) {
+      if (await this.collection.insertOne(toDocument(record))) return record;
+      throw conflict();
+    }
+    const active = await this.collection
+      .insertUnlessFound({ conversationId: record.conversationId, status: { $in: ACTIVE } }, toDocument(record))
+      .catch((error: unknown) => {
+        throw isAttuneError(error, 'ATTUNE_STORAGE_CONFLICT') ? conflict() : error;
+      });
+    if (active === undefined) return record;
+    // The same id already stored (and active) is a taken id, as for any other create.
+    if (active._id === record.id) throw conflict();
+    return toRecord(active);
   }
 
   async get(id: string): Promise<EscalationRecord | undefined> {
@@ -43,7 +61,7 @@ export class DocumentEscalations implements Escalations {
     return doc === undefined ? undefined : toRecord(doc);
   }
 
-  /** If several are active (the callers prevent it), the most recent one. */
+  /** If several are active (create prevents it; data stored before it did may hold some), the most recent one. */
   async activeForConversation(conversationId: string): Promise<EscalationRecord | undefined> {
     const [doc] = await this.collection.find(
       { conversationId, status: { $in: ACTIVE } },

@@ -5,7 +5,7 @@ import { DocumentAgents, type AgentDocument } from './document-agents';
 import { DocumentBotState, type BotStateDocument } from './document-bot-state';
 import { DocumentConversations, type ConversationDocument } from './document-conversations';
 import { DocumentCustomerProfiles, type CustomerDocument } from './document-customer-profiles';
-import { DocumentEscalations, type EscalationDocument } from './document-escalations';
+import { ACTIVE_ESCALATION_STATUSES, DocumentEscalations, type EscalationDocument } from './document-escalations';
 import { DocumentOfferEvents, type OfferEventDocument } from './document-offer-events';
 import { DocumentTurns, type TurnDocument } from './document-turns';
 import { DocumentAnalytics, type AggregateSource } from './document-analytics';
@@ -61,6 +61,14 @@ const CONVERSATION_INDEXES: readonly IndexSpec<ConversationDocument>[] = [{ fiel
 const TURN_INDEXES: readonly IndexSpec<TurnDocument>[] = [{ fields: { conversationId: 1, at: 1, seq: 1 } }, { fields: { customerId: 1 } }];
 const ESCALATION_INDEXES: readonly IndexSpec<EscalationDocument>[] = [
   { fields: { conversationId: 1, status: 1 } },
+  // At most one active escalation per conversation, across every instance (MongoDB; nedb: see
+  // insertUnlessFound): two turns of one conversation racing on two instances open one, not two.
+  {
+    fields: { conversationId: 1 },
+    unique: true,
+    partial: { status: { $in: ACTIVE_ESCALATION_STATUSES } },
+    name: 'one_active_escalation_per_conversation',
+  },
   { fields: { status: 1, pool: 1, createdAt: 1 } },
   { fields: { customerId: 1 } },
 ];

@@ -39,6 +39,8 @@ export class NedbCollection<TDoc extends StoredDocument> implements DocumentColl
   /** insertMany calls that arrived while an insert was being written (see insertMany). */
   private waitingInserts: WaitingInsert<TDoc>[] = [];
   private insertsWriting: Promise<void> | undefined;
+  /** The last insertUnlessFound call: each waits for the one before (see insertUnlessFound). */
+  private insertUnlessFoundTail: Promise<unknown> = Promise.resolve();
 
   private constructor(
     private readonly datastore: Datastore,
@@ -88,6 +90,30 @@ export class NedbCollection<TDoc extends StoredDocument> implements DocumentColl
       if (isUniqueViolation(error)) return false;
       throw error;
     }
+  }
+
+  /**
+   * nedb runs one call at a time, but a find and then an insert are two calls, between which another
+   * caller's find could run. The embedded and memory stores serve one process (the data directory
+   * is locked), so these calls are chained one after another in the process: each one's find sees
+   * every document inserted by the calls before it. Documents the filter is about are inserted
+   * through here only (an open escalation: storage/README.md), so that makes the pair atomic.
+   */
+  insertUnlessFound(filter: Filter<TDoc>, doc: TDoc): Promise<TDoc | undefined> {
+    this.lifecycle.assertOpen();
+    const done = this.insertUnlessFoundTail.then(async () => {
+      const found: TDoc | null = await this.inLineWithFile(() => this.datastore.findOneAsync<TDoc>(filter));
+      if (found !== null) return found;
+      try {
+        await this.inLineWithFile(() => this.datastore.insertAsync(doc));
+        return undefined;
+      } catch (error) {
+        if (isUniqueViolation(error)) throw new AttuneError('ATTUNE_STORAGE_CONFLICT', `A document with key "${doc._id}" already exists.`, { cause: error });
+        throw error;
+      }
+    });
+    this.insertUnlessFoundTail = done.catch(() => undefined);
+    return done;
   }
 
   /**
@@ -179,11 +205,13 @@ export class NedbCollection<TDoc extends StoredDocument> implements DocumentColl
     if (fields.length === 0) throw new RangeError('An index needs at least one field.');
     // nedb uses an index only to select candidates by equality or range (never to sort), and a
     // compound index only when the query names all of its fields; so a plain index goes on the
-    // leading field, and only a unique constraint needs all fields.
+    // leading field, and only a unique constraint needs all fields. nedb has no partial indexes: a
+    // partial one is a plain index here, and insertUnlessFound keeps its constraint.
+    const unique = spec.unique === true && spec.partial === undefined;
     await this.inLineWithFile(() =>
       this.datastore.ensureIndexAsync({
-        fieldName: spec.unique === true && fields.length > 1 ? fields : fields[0],
-        unique: spec.unique === true,
+        fieldName: unique && fields.length > 1 ? fields : fields[0],
+        unique,
       }),
     );
   }
@@ -222,6 +250,7 @@ export class NedbCollection<TDoc extends StoredDocument> implements DocumentColl
     clearInterval(this.compactionTimer);
     this.compactionTimer = undefined;
     await this.insertsWriting;
+    await this.insertUnlessFoundTail;
     // nedb runs operations one at a time in a queue; a trivial query resolves after all earlier ones.
     await this.datastore.countAsync({ _id: '' });
     await this.appends.close();

@@ -37,7 +37,8 @@ export function openMemoryStore(): Promise<AttuneStore> {
 class NedbBackend implements DocumentBackend {
   private readonly lifecycle: StoreLifecycle;
   private readonly opened: { close(): Promise<void> }[] = [];
-  private readonly collections: NedbCollection<StoredDocument>[] = [];
+  /** Only checked (ping): a collection of any document type will do. */
+  private readonly collections: Pick<NedbCollection<StoredDocument>, 'assertInLineWithFile'>[] = [];
   private closing: Promise<void> | undefined;
   /** Embedded only: turns in files not held in memory (the memory kind keeps them in nedb). */
   readonly openTurnLog?: () => Promise<Turns & AggregateSource>;

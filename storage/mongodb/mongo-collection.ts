@@ -23,6 +23,8 @@ import type {
 import type { StoreLifecycle } from '../store-lifecycle';
 
 const DUPLICATE_KEY = 11000;
+/** Upserts refused by a unique index whose conflicting match then vanished, before giving up. */
+const INSERT_UNLESS_FOUND_ATTEMPTS = 3;
 
 /** A DocumentCollection on one MongoDB collection (official driver). */
 export class MongoCollection<TDoc extends StoredDocument> implements DocumentCollection<TDoc> {
@@ -39,6 +41,31 @@ export class MongoCollection<TDoc extends StoredDocument> implements DocumentCol
     } catch (error) {
       if (isDuplicateKey(error)) return false;
       throw toStorageError(error);
+    }
+  }
+
+  async insertUnlessFound(filter: Filter<TDoc>, doc: TDoc): Promise<TDoc | undefined> {
+    this.lifecycle.assertOpen();
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        // One upsert, answering with the match as it was before (none when doc was inserted).
+        const result = await this.collection.findOneAndUpdate(toMongoFilter(filter), { $setOnInsert: doc as Partial<TDoc> }, { upsert: true, returnDocument: 'before', includeResultMetadata: true });
+        if (result.value !== null) return result.value as TDoc;
+        if (result.lastErrorObject?.upserted !== undefined) return undefined;
+        // Neither matched nor inserted: how jongodb (the test server) answers the race that
+        // MongoDB answers with a duplicate key error. The same, then.
+      } catch (error) {
+        if (!isDuplicateKey(error)) throw toStorageError(error);
+      }
+      // Refused by a unique index: a concurrent caller inserted a match first (the server retries
+      // such an upsert itself only when the filter is all equalities), or doc's _id is taken.
+      const winner = await this.findOne(filter);
+      if (winner !== undefined) return winner;
+      const holder = await this.findOne({ _id: doc._id } as Filter<TDoc>);
+      // Otherwise the match we collided with stopped matching before it was read: try again.
+      if (holder !== undefined || attempt === INSERT_UNLESS_FOUND_ATTEMPTS) {
+        throw new AttuneError('ATTUNE_STORAGE_CONFLICT', `A document with key "${doc._id}" already exists.`);
+      }
     }
   }
 
@@ -139,8 +166,17 @@ export class MongoCollection<TDoc extends StoredDocument> implements DocumentCol
   async ensureIndex(spec: IndexSpec<TDoc>): Promise<void> {
     this.lifecycle.assertOpen();
     try {
-      await this.collection.createIndex(spec.fields as IndexSpecification, { unique: spec.unique === true });
+      await this.collection.createIndex(spec.fields as IndexSpecification, {
+        unique: spec.unique === true,
+        ...(spec.partial === undefined ? {} : { partialFilterExpression: spec.partial }),
+        ...(spec.name === undefined ? {} : { name: spec.name }),
+      });
     } catch (error) {
+      if (isDuplicateKey(error)) {
+        // Documents stored before the index existed already break it: the start stops, naming it.
+        const message = `The unique index ${spec.name ?? JSON.stringify(spec.fields)} on ${this.collection.collectionName} cannot be built: stored documents already break it (${error instanceof Error ? error.message : String(error)}).`;
+        throw new AttuneError('ATTUNE_STORAGE_CONFLICT', message, { cause: error });
+      }
       throw toStorageError(error);
     }
   }

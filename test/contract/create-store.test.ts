@@ -5,7 +5,7 @@ import { MongoClient } from 'mongodb';
 import { createStore, type StoreConfig } from '../../storage/create-store';
 import type { AttuneStore } from '../../storage/ports';
 import { expectAttuneError } from '../support/expect-attune-error';
-import { aTurn } from '../support/fixtures';
+import { anEscalation, aTurn } from '../support/fixtures';
 import { startJongodb, type JongodbServer } from '../support/jongodb';
 import { randomDbName } from '../support/store-lanes';
 
@@ -102,6 +102,49 @@ describe('createStore: mongodb', () => {
     } finally {
       await client.close();
     }
+  });
+
+  it('creates the unique index that keeps one active escalation per conversation, against any writer', async () => {
+    if (server === undefined) throw new Error('jongodb did not start');
+    const dbName = randomDbName();
+    const store = await open({ kind: 'mongodb', uri: server.uri, dbName });
+    await store.escalations.create(anEscalation({ id: 'esc-first' }));
+    const client = await MongoClient.connect(server.uri, { serverSelectionTimeoutMS: 5000 });
+    try {
+      const escalations = client.db(dbName).collection<{ _id: string; conversationId: string; status: string }>('escalations');
+      // A writer that does not go through create (an older instance during a rolling update, a script).
+      await expect(escalations.insertOne({ _id: 'esc-behind-its-back', conversationId: 'webchat:conv-1', status: 'assigned' })).rejects.toMatchObject({ code: 11000 });
+      await escalations.insertOne({ _id: 'esc-ended', conversationId: 'webchat:conv-1', status: 'resolved' });
+      await escalations.insertOne({ _id: 'esc-ended-too', conversationId: 'webchat:conv-1', status: 'abandoned' });
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('of two instances opening an escalation for one conversation at once, stores one and gives both its id', async () => {
+    if (server === undefined) throw new Error('jongodb did not start');
+    const dbName = randomDbName();
+    const [one, two] = await Promise.all([open({ kind: 'mongodb', uri: server.uri, dbName }), open({ kind: 'mongodb', uri: server.uri, dbName })]);
+    const [a, b] = await Promise.all([one.escalations.create(anEscalation({ id: 'esc-on-one' })), two.escalations.create(anEscalation({ id: 'esc-on-two' }))]);
+    expect(a.id).toBe(b.id);
+    expect(await one.escalations.list({ statuses: ['queued', 'assigned'], conversationId: 'webchat:conv-1' }, 10)).toStrictEqual([a]);
+  });
+
+  it('does not start on escalations stored before the index that break it, naming the index', async () => {
+    if (server === undefined) throw new Error('jongodb did not start');
+    const dbName = randomDbName();
+    const client = await MongoClient.connect(server.uri, { serverSelectionTimeoutMS: 5000 });
+    try {
+      const escalations = client.db(dbName).collection<{ _id: string; conversationId: string; status: string }>('escalations');
+      await escalations.insertMany([
+        { _id: 'esc-twice-1', conversationId: 'webchat:conv-1', status: 'queued' },
+        { _id: 'esc-twice-2', conversationId: 'webchat:conv-1', status: 'assigned' },
+      ]);
+    } finally {
+      await client.close();
+    }
+    const error = await expectAttuneError(open({ kind: 'mongodb', uri: server.uri, dbName }), 'ATTUNE_STORAGE_CONFLICT');
+    expect(error.message).toMatch(/one_active_escalation_per_conversation/);
   });
 
   it('fails fast with ATTUNE_STORAGE_UNAVAILABLE when the server cannot be reached', async () => {

@@ -91,6 +91,72 @@ function escalationsContract(newStore: StoreFactory): void {
     });
   });
 
+  describe('one active escalation per conversation', () => {
+    const ACTIVE: readonly EscalationStatus[] = ['queued', 'assigned'];
+    const activeIn = async (conversationId: string) => escalations.list({ statuses: ACTIVE, conversationId }, 10);
+
+    /** `count` turns (on as many instances) open an escalation for one conversation at once. */
+    async function raceToOpen(count: number): Promise<void> {
+      const ids = Array.from({ length: count }, (_, n) => `esc-turn-${n}`);
+      const results = await Promise.all(ids.map((id, n) => escalations.create(anEscalation({ id, createdAt: at(40 + n), updatedAt: at(40 + n) }))));
+      const active = await activeIn('webchat:conv-1');
+      expect(active).toHaveLength(1);
+      expect(ids).toContain(active[0].id);
+      // Every caller gets the one that was stored, whole.
+      for (const result of results) expect(result).toStrictEqual(active[0]);
+      for (const id of ids.filter((id) => id !== active[0].id)) expect(await escalations.get(id)).toBeUndefined();
+    }
+
+    it('of two concurrent creates for one conversation stores one, and both callers get it', async () => {
+      await raceToOpen(2);
+    });
+
+    it('of ten concurrent creates for one conversation stores one, and every caller gets it', async () => {
+      await raceToOpen(10);
+    });
+
+    it('resolves the new escalation when it is stored', async () => {
+      const record = anEscalation();
+      expect(await escalations.create(record)).toStrictEqual(record);
+    });
+
+    it('stores nothing while the conversation has one queued or assigned, and resolves that one', async () => {
+      const first = anEscalation({ id: 'esc-first' });
+      await escalations.create(first);
+      expect(await escalations.create(anEscalation({ id: 'esc-second', pool: 'expert' }))).toStrictEqual(first);
+
+      const assigned = await escalations.transition('esc-first', ['queued'], 'assigned', { agentId: 'agent-1', assignedAt: at(90) }, at(90));
+      expect(await escalations.create(anEscalation({ id: 'esc-third' }))).toStrictEqual(assigned);
+      expect(await escalations.get('esc-second')).toBeUndefined();
+      expect(await escalations.get('esc-third')).toBeUndefined();
+    });
+
+    it.each(['resolved', 'abandoned', 'expired'] as const)('opens a new one once the last one is %s', async (ended) => {
+      await escalations.create(anEscalation({ id: 'esc-first' }));
+      await escalations.transition('esc-first', ['queued'], ended, { endedAt: at(300) }, at(300));
+      const again = anEscalation({ id: 'esc-again', createdAt: at(400), updatedAt: at(400) });
+      expect(await escalations.create(again)).toStrictEqual(again);
+      expect((await activeIn('webchat:conv-1')).map((record) => record.id)).toEqual(['esc-again']);
+    });
+
+    it('keeps conversations apart, and stores ended escalations beside an active one (imports)', async () => {
+      const queued = anEscalation({ id: 'esc-queued' });
+      const elsewhere = anEscalation({ id: 'esc-elsewhere', conversationId: 'webchat:conv-2' });
+      const past = anEscalation({ id: 'esc-past', status: 'resolved', endedAt: at(30) });
+      expect(await escalations.create(queued)).toStrictEqual(queued);
+      expect(await escalations.create(elsewhere)).toStrictEqual(elsewhere);
+      expect(await escalations.create(past)).toStrictEqual(past);
+      expect(await escalations.create(anEscalation({ id: 'esc-past-too', status: 'abandoned' }))).toMatchObject({ id: 'esc-past-too' });
+      expect(await activeIn('webchat:conv-1')).toStrictEqual([queued]);
+    });
+
+    it('still rejects a taken id with ATTUNE_STORAGE_CONFLICT, also one taken in another conversation', async () => {
+      await escalations.create(anEscalation({ id: 'esc-taken', conversationId: 'webchat:conv-2', status: 'resolved' }));
+      await expectAttuneError(escalations.create(anEscalation({ id: 'esc-taken' })), 'ATTUNE_STORAGE_CONFLICT');
+      expect(await activeIn('webchat:conv-1')).toEqual([]);
+    });
+  });
+
   describe('transition', () => {
     it('moves the status, applies the changes and sets updatedAt; resolves the updated record', async () => {
       await escalations.create(anEscalation());

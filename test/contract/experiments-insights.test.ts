@@ -31,7 +31,8 @@ async function seed(store: AttuneStore): Promise<void> {
     await store.conversations.open(aConversation({ id, conversationId: id, startedAt: at(seconds), updatedAt: at(seconds) }));
   }
   await store.escalations.create(anEscalation({ id: 'e1', conversationId: 'c1', trigger: 'human_request', pool: 'apprentice', status: 'resolved', createdAt: at(40), assignedAt: at(100), endedAt: at(400), csat: 5 }));
-  await store.escalations.create(anEscalation({ id: 'e2', conversationId: 'c2', trigger: 'frustration', reasons: [{ name: 'anger_cues', weight: 0.4 }, { name: 'repeated_fallback', weight: 0.3 }], pool: 'expert', status: 'assigned', createdAt: at(50), assignedAt: at(170) }));
+  // c2 asked twice: the first chat had ended (a conversation has one active escalation at most).
+  await store.escalations.create(anEscalation({ id: 'e2', conversationId: 'c2', trigger: 'frustration', reasons: [{ name: 'anger_cues', weight: 0.4 }, { name: 'repeated_fallback', weight: 0.3 }], pool: 'expert', status: 'abandoned', createdAt: at(50), assignedAt: at(170) }));
   await store.escalations.create(anEscalation({ id: 'e3', conversationId: 'c2', trigger: 'frustration', reasons: [{ name: 'anger_cues', weight: 0.5 }], pool: 'expert', status: 'queued', createdAt: at(60) }));
   await store.escalations.create(anEscalation({ id: 'e4', conversationId: 'c5', trigger: 'high_risk', reasons: [], pool: 'expert', status: 'resolved', createdAt: at(DAY + 10), assignedAt: at(DAY + 40), endedAt: at(DAY + 100), csat: 2 }));
   await store.turns.append([

@@ -58,4 +58,13 @@ describe('observeStore', () => {
     expect(await raw.escalations.get('esc-1')).toMatchObject({ status: 'resolved', csat: 5 });
     await store.close();
   });
+
+  it('counts an escalation once when a second turn (on another instance) finds it already open', async () => {
+    const metrics = new AttuneMetrics({ processMetrics: false });
+    const store = observeStore(await createStore({ kind: 'memory' }), metrics);
+    const [first, second] = await Promise.all([store.escalations.create(anEscalation({ id: 'esc-a' })), store.escalations.create(anEscalation({ id: 'esc-b' }))]);
+    expect(second.id).toBe(first.id);
+    expect(sampleValue(await scrape(metrics), 'attune_escalations_total', { trigger: 'human_request', pool: 'apprentice' })).toBe(1);
+    await store.close();
+  });
 });
