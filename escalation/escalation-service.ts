@@ -102,7 +102,10 @@ export class EscalationService {
     this.estimator = new WaitEstimator(escalations);
   }
 
-  /** Hands the conversation to people. Asking twice returns the escalation already under way. */
+  /**
+   * Hands the conversation to people. Asking twice returns the escalation already under way, also
+   * when the two asks race on two instances: the store opens one, and only its opener queues it.
+   */
   async escalate(request: EscalationRequest, now: Date = new Date()): Promise<WaitingStatus> {
     const existing = await this.escalations.activeForConversation(request.conversationId);
     if (existing) return this.status(existing, now);
@@ -131,7 +134,13 @@ export class EscalationService {
       updatedAt: now,
     };
     // Stored first: from here on a crash cannot lose it; reconcile() re-queues it at start.
-    await this.escalations.create(escalation);
+    const stored = await this.escalations.create(escalation);
+    if (stored.id !== escalation.id) {
+      // A turn of this conversation on another instance opened one first (the store keeps one
+      // active per conversation): that one is the customer's, and that turn queues it.
+      this.logger.info({ escalation: stored.id, conversation: stored.conversationId }, 'escalation already opened by another turn: this turn tells the customer about it');
+      return this.status(stored, now);
+    }
     const queued = await this.customerWaitsFor(this.enqueueWithTimers(escalation, now), escalation, 'queueing the escalation');
     await this.events.escalationChanged(escalation, 'queued', now);
     this.logger.info({ escalation: escalation.id, conversation: escalation.conversationId, pool: escalation.pool, priority: escalation.priority, trigger: escalation.trigger, afterHours }, 'escalated');

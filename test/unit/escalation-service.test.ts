@@ -1,9 +1,10 @@
 import pino from 'pino';
 import { parseBusinessHours } from '../../escalation/business-hours';
+import { NO_DESK_EVENTS, type DeskEvents } from '../../escalation/desk-events';
 import { EscalationService, type EscalationRequest } from '../../escalation/escalation-service';
 import { InProcessAgentQueue } from '../../escalation/queue/in-process-agent-queue';
 import { createStore } from '../../storage/create-store';
-import type { AttuneStore, TurnRecord } from '../../storage/ports';
+import type { AttuneStore, Escalations, TurnRecord } from '../../storage/ports';
 
 const logger = pino({ level: 'silent' });
 const weekdays = parseBusinessHours('09:00-17:00', 'Mon-Fri', 'Europe/London');
@@ -227,6 +228,50 @@ describe('EscalationService', () => {
       await new Promise((resolve) => setTimeout(resolve, 10));
       expect(await queue.position(status.escalation.id)).toEqual({ position: 1, waiting: 1 });
       await expect(service.waitingStatus('webchat:q', mondayNoon)).resolves.toMatchObject({ position: { position: 1 } });
+    });
+  });
+
+  describe('two instances, one store: two turns of one conversation escalate at once', () => {
+    /** The store as both instances see it, holding each check for an active escalation until both have made it. */
+    function bothCheckBeforeEitherStores(escalations: Escalations): Escalations {
+      let checked = 0;
+      let release!: () => void;
+      const bothChecked = new Promise<void>((resolve) => (release = resolve));
+      return Object.assign(Object.create(escalations) as Escalations, {
+        activeForConversation: async (conversationId: string) => {
+          const found = await escalations.activeForConversation(conversationId);
+          checked += 1;
+          if (checked === 2) release();
+          await bothChecked;
+          return found;
+        },
+      });
+    }
+
+    it('opens one escalation: both turns get it, the queue and the desks see one chat', async () => {
+      const shared = bothCheckBeforeEitherStores(store.escalations);
+      const queued: string[] = [];
+      const desks: DeskEvents = {
+        ...NO_DESK_EVENTS,
+        escalationChanged: async (escalation, change) => {
+          if (change === 'queued') queued.push(escalation.id);
+        },
+      };
+      const one = new EscalationService(shared, store.turns, queue, weekdays, timings, logger, undefined, desks);
+      const two = new EscalationService(shared, store.turns, queue, weekdays, timings, logger, undefined, desks);
+      const enqueue = jest.spyOn(queue, 'enqueue');
+
+      const [onOne, onTwo] = await Promise.all([one.escalate(request('webchat:twice', mondayNoon), mondayNoon), two.escalate(request('webchat:twice', mondayNoon), mondayNoon)]);
+
+      expect(onTwo.escalation.id).toBe(onOne.escalation.id);
+      const active = await store.escalations.list({ statuses: ['queued', 'assigned'], conversationId: 'webchat:twice' }, 10);
+      expect(active.map((escalation) => escalation.id)).toEqual([onOne.escalation.id]);
+      expect(enqueue).toHaveBeenCalledTimes(1);
+      expect(queued).toEqual([onOne.escalation.id]);
+      expect(await queue.position(onOne.escalation.id)).toEqual({ position: 1, waiting: 1 });
+      // Either instance tells the customer the same place on their next turn.
+      await expect(one.waitingStatus('webchat:twice', mondayNoon)).resolves.toMatchObject({ position: { position: 1, waiting: 1 } });
+      await expect(two.waitingStatus('webchat:twice', mondayNoon)).resolves.toMatchObject({ position: { position: 1, waiting: 1 } });
     });
   });
 
