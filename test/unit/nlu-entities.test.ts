@@ -353,20 +353,4 @@ describe('whole messages', () => {
     expect(extractEntities('hi, I have a question about my account', NOW)).toEqual([]);
     expect(extractEntities('', NOW)).toEqual([]);
   });
-
-  it('is fast (well under 0.2 ms per typical message)', () => {
-    const texts = [
-      'I paid £50 at Tesco yesterday',
-      'my card ending 1234 was declined last Friday',
-      'I have 2 cards and a savings account',
-      'why was I charged a fee?',
-    ];
-    for (let i = 0; i < 200; i += 1) extractEntities(texts[i % texts.length], NOW);
-    const runs = 2000;
-    const start = process.hrtime.bigint();
-    for (let i = 0; i < runs; i += 1) extractEntities(texts[i % texts.length], NOW);
-    const microseconds = Number(process.hrtime.bigint() - start) / 1000 / runs;
-    // Generous bound so a loaded CI machine does not flake; typical is ~20-80 µs.
-    expect(microseconds).toBeLessThan(400);
-  });
 });

@@ -122,17 +122,6 @@ describe('the shipped sentiment model', () => {
       6,
     );
   });
-
-  it('answers well under a millisecond per message', () => {
-    const texts = ['my card was stolen!!', 'How do I change my PIN?', 'Thanks so much, great service', 'I have been on hold for 45 minutes'];
-    for (let i = 0; i < 200; i += 1) analyzer.analyze(texts[i % texts.length]);
-    const runs = 2000;
-    const start = process.hrtime.bigint();
-    for (let i = 0; i < runs; i += 1) analyzer.analyze(texts[i % texts.length]);
-    const microseconds = Number(process.hrtime.bigint() - start) / 1000 / runs;
-    // Typical is ~100-200 µs; the bound leaves room for a loaded CI machine.
-    expect(microseconds).toBeLessThan(1000);
-  });
 });
 
 /** The feature vector as training defines it: every word and character n-gram key, looked up by name. */
