@@ -1,6 +1,10 @@
 import { join } from 'node:path';
+import { extractEntities } from '../entities';
+import { maskCardNumbers } from '../entities/card-numbers';
 import { projectRoot } from '../intent';
 import { runIntentBenchmark } from '../intent/bench';
+import { percentile } from '../intent/evaluation';
+import { readLabelledCsv } from '../intent/training-data';
 import { parseOptions } from './args';
 import type { CliIo } from './io';
 
@@ -10,7 +14,9 @@ const pct = (x: number): string => `${(x * 100).toFixed(2)}%`;
 export async function benchCommand(args: readonly string[], io: CliIo): Promise<number> {
   const options = parseOptions('bench', args, ['data-dir']);
   io.stderr.write('bench: training on the shipped data…\n');
-  const r = await runIntentBenchmark(options.dataDir ?? join(projectRoot(), 'nlu', 'data'));
+  const dataDir = options.dataDir ?? join(projectRoot(), 'nlu', 'data');
+  const r = await runIntentBenchmark(dataDir);
+  const entities = entityLatency((await readLabelledCsv(join(dataDir, 'banking77-test.csv'))).map((row) => row.text));
   const b = r.banking77Test;
   const drop = b.inScope.topIntentAccuracy - b.inScope.accuracy;
   const line = (label: string, report: typeof b) =>
@@ -28,6 +34,7 @@ export async function benchCommand(args: readonly string[], io: CliIo): Promise<
       line('conversational held out', r.conversationalTest),
       line('BANKING77 test + oos', r.mixed),
       `  oos recall / precision    ${pct(r.mixed.summary.oosRecall ?? 0)} / ${pct(r.mixed.summary.oosPrecision ?? 0)}`,
+      `entities + card masking     n=${entities.n}  p50 ${entities.p50us} µs  p99 ${entities.p99us} µs`,
       JSON.stringify({
         trainSeconds: Number(r.trainSeconds.toFixed(2)),
         modelBytes: r.modelBytes,
@@ -36,9 +43,24 @@ export async function benchCommand(args: readonly string[], io: CliIo): Promise<
         oosHeldOut: r.outOfScopeTest.summary,
         conversationalHeldOut: r.conversationalTest.summary,
         mixed: r.mixed.summary,
+        entities,
       }),
       '',
     ].join('\n'),
   );
   return 0;
+}
+
+/** What a turn spends on card masking and entity extraction, per message of `texts` (after a warm-up pass). */
+function entityLatency(texts: readonly string[]): { n: number; p50us: number; p99us: number } {
+  const now = new Date();
+  for (const text of texts) extractEntities(maskCardNumbers(text).text, now);
+  const micros = texts.map((text) => {
+    const started = process.hrtime.bigint();
+    extractEntities(maskCardNumbers(text).text, now);
+    return Number(process.hrtime.bigint() - started) / 1000;
+  });
+  micros.sort((a, b) => a - b);
+  const round = (x: number) => Math.round(x * 10) / 10;
+  return { n: texts.length, p50us: round(percentile(micros, 50)), p99us: round(percentile(micros, 99)) };
 }
