@@ -356,8 +356,13 @@ export interface Agents {
    * (nothing is created). Storage only: the person's sessions live on, so a change of `disabled`,
    * the password or the role goes through server/auth/staff-account-changes.ts, which also ends
    * them (`AgentSessions.revokeAllFor`).
+   *
+   * With `expected`, the write happens only while the stored account still has those values, in
+   * the same single write (compare-and-set): undefined then also means one of them differed, and
+   * nothing was written. A self-service password change uses it so that it never overwrites a
+   * reset an administrator made after the current password was checked.
    */
-  update(id: string, changes: AgentAccountChanges): Promise<AgentAccount | undefined>;
+  update(id: string, changes: AgentAccountChanges, expected?: AgentAccountChanges): Promise<AgentAccount | undefined>;
 }
 
 /** A signed-in session; the token itself is never stored, only its SHA-256. */
@@ -373,8 +378,12 @@ export interface AgentSessions {
   /** The session if it exists and has not expired at `now`. */
   find(tokenHash: string, now: Date): Promise<AgentSession | undefined>;
   revoke(tokenHash: string): Promise<void>;
-  /** Ends every session of the agent, expired or not; resolves how many were stored. */
-  revokeAllFor(agentId: string): Promise<number>;
+  /**
+   * Ends every session of the agent, expired or not, except the one whose token hash is
+   * `exceptTokenHash` if given (the session that changed its own password stays signed in);
+   * resolves how many were ended.
+   */
+  revokeAllFor(agentId: string, exceptTokenHash?: string): Promise<number>;
 }
 
 /** One `.lg` file of a content version, by its path under the content folder (`en/general.lg`). */

@@ -40,7 +40,7 @@ export class DocumentAgentSessions implements AgentSessions {
   }
 
   /** One delete by agent (indexed): signing someone out everywhere, e.g. when their password changes. */
-  async revokeAllFor(agentId: string): Promise<number> {
-    return this.collection.deleteMany({ agentId });
+  async revokeAllFor(agentId: string, exceptTokenHash?: string): Promise<number> {
+    return this.collection.deleteMany(exceptTokenHash === undefined ? { agentId } : { agentId, _id: { $ne: exceptTokenHash } });
   }
 }

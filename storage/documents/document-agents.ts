@@ -40,13 +40,23 @@ export class DocumentAgents implements Agents {
     return docs.map(toAccount);
   }
 
-  /** One `$set` of the changes given; undefined ones are left out, so they keep the stored value. */
-  async update(id: string, changes: AgentAccountChanges): Promise<AgentAccount | undefined> {
-    const set = Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined)) as AgentAccountChanges;
+  /**
+   * One `$set` of the changes given; undefined ones are left out, so they keep the stored value.
+   * The `expected` values are part of the update's filter, so the check and the write are one
+   * operation.
+   */
+  async update(id: string, changes: AgentAccountChanges, expected: AgentAccountChanges = {}): Promise<AgentAccount | undefined> {
+    const set = definedFields(changes);
+    const filter = { ...definedFields(expected), _id: id };
     // An empty $set is refused by older MongoDB servers; with nothing to change, only read.
-    if (Object.keys(set).length > 0 && (await this.collection.updateOne({ _id: id }, set)) === 0) return undefined;
+    if (Object.keys(set).length === 0) return this.collection.findOne(filter).then((doc) => (doc === undefined ? undefined : toAccount(doc)));
+    if ((await this.collection.updateOne(filter, set)) === 0) return undefined;
     return this.get(id);
   }
+}
+
+function definedFields(changes: AgentAccountChanges): AgentAccountChanges {
+  return Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined)) as AgentAccountChanges;
 }
 
 function toAccount(doc: AgentDocument): AgentAccount {

@@ -70,6 +70,24 @@ function agentSessionsContract(newStore: StoreFactory): void {
     expect(await sessions.find(bob.tokenHash, at(60))).toStrictEqual(bob);
   });
 
+  it("revokes all of one agent's sessions but the one named, and leaves other agents' alone", async () => {
+    const phone = anAgentSession({ tokenHash: 'p'.repeat(64) });
+    const laptop = anAgentSession({ tokenHash: 'l'.repeat(64) });
+    const tablet = anAgentSession({ tokenHash: 't'.repeat(64) });
+    const bob = anAgentSession({ tokenHash: 'b'.repeat(64), agentId: 'agent-2' });
+    for (const session of [phone, laptop, tablet, bob]) await sessions.create(session);
+
+    expect(await sessions.revokeAllFor('agent-1', laptop.tokenHash)).toBe(2);
+    expect(await sessions.find(laptop.tokenHash, at(60))).toStrictEqual(laptop);
+    expect(await sessions.find(phone.tokenHash, at(60))).toBeUndefined();
+    expect(await sessions.find(tablet.tokenHash, at(60))).toBeUndefined();
+    expect(await sessions.find(bob.tokenHash, at(60))).toStrictEqual(bob);
+    // Another agent's session named as the exception is no shield for this agent's.
+    expect(await sessions.revokeAllFor('agent-1', bob.tokenHash)).toBe(1);
+    expect(await sessions.find(laptop.tokenHash, at(60))).toBeUndefined();
+    expect(await sessions.find(bob.tokenHash, at(60))).toStrictEqual(bob);
+  });
+
   it('treats revoking all sessions of an agent with none as done', async () => {
     const bob = anAgentSession({ agentId: 'agent-2' });
     await sessions.create(bob);

@@ -116,6 +116,24 @@ function agentsContract(newStore: StoreFactory): void {
       expect(await agents.update('agent-1', {})).toStrictEqual({ ...alice, disabled: true });
     });
 
+    it('writes only while the stored account has the expected values (compare-and-set), else resolves undefined and writes nothing', async () => {
+      const alice = anAgentAccount();
+      await agents.create(alice);
+
+      expect(await agents.update('agent-1', { passwordHash: NEW_HASH }, { passwordHash: `${alice.passwordHash}x` })).toBeUndefined();
+      expect(await agents.update('agent-1', { passwordHash: NEW_HASH }, { passwordHash: alice.passwordHash, disabled: true })).toBeUndefined();
+      expect(await agents.update('agent-1', {}, { disabled: true })).toBeUndefined();
+      expect(await agents.get('agent-1')).toStrictEqual(alice);
+
+      const changed = { ...alice, passwordHash: NEW_HASH };
+      expect(await agents.update('agent-1', { passwordHash: NEW_HASH }, { passwordHash: alice.passwordHash, disabled: false, role: undefined })).toStrictEqual(changed);
+      expect(await agents.get('agent-1')).toStrictEqual(changed);
+      // The second of two changes from the same starting point finds the value changed.
+      expect(await agents.update('agent-1', { passwordHash: alice.passwordHash }, { passwordHash: alice.passwordHash })).toBeUndefined();
+      expect(await agents.update('agent-1', {}, { passwordHash: NEW_HASH })).toStrictEqual(changed);
+      expect(await agents.update('agent-nope', { disabled: true }, { disabled: false })).toBeUndefined();
+    });
+
     it('resolves undefined for an unknown id and creates nothing', async () => {
       await agents.create(anAgentAccount());
       expect(await agents.update('agent-nope', { disabled: true })).toBeUndefined();
