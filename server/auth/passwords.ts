@@ -56,6 +56,44 @@ export async function verifyPassword(password: string, storedHash: string): Prom
   return timingSafeEqual(actual, parsed.hash);
 }
 
+/**
+ * The fewest characters a staff password has, generated or chosen. The sign-in throttle is per
+ * client address only (routes.ts), which is safe because passwords are long: a generated one is
+ * about 139 bits, and one a person chooses must be at least this long too (a passphrase of four or
+ * five words). Counted in Unicode code points after NFC, as the password is hashed.
+ */
+export const MIN_PASSWORD_LENGTH = 20;
+
+/** The most characters a password has: sign-in refuses longer ones before any scrypt work. */
+export const MAX_PASSWORD_LENGTH = 1024;
+
+/** A chosen password needs at least this many different characters ("aaaa…", "abab…" are refused). */
+const MIN_DISTINCT_CHARACTERS = 8;
+
+/**
+ * Why `password` cannot be the new password a person chose for the account `name`, or undefined
+ * when it can: the one policy for chosen passwords (self-service change, POST /api/agent/password),
+ * with the length floor generated passwords (`npm run agents`) have too. Reusing the current
+ * password is checked by the caller only after the current password is verified, so that this
+ * check cannot be used to test guesses of it.
+ */
+export function chosenPasswordProblem(password: string, name: string): string | undefined {
+  if (typeof password !== 'string') return 'the new password must be a string';
+  const characters = [...password.normalize('NFC')];
+  if (characters.length < MIN_PASSWORD_LENGTH) {
+    return `the new password must have at least ${MIN_PASSWORD_LENGTH} characters (it has ${characters.length}); a few unrelated words make a long password that is easy to remember`;
+  }
+  if (characters.length > MAX_PASSWORD_LENGTH) return `the new password must have at most ${MAX_PASSWORD_LENGTH} characters`;
+  if (new Set(characters).size < MIN_DISTINCT_CHARACTERS) {
+    return `the new password must use at least ${MIN_DISTINCT_CHARACTERS} different characters, not a few repeated`;
+  }
+  const normalizedName = name.normalize('NFKC').trim().toLowerCase();
+  if (normalizedName.length > 0 && password.normalize('NFKC').toLowerCase().includes(normalizedName)) {
+    return 'the new password must not contain your sign-in name';
+  }
+  return undefined;
+}
+
 /** Unambiguous when read aloud or off a screen: no 0/O/o, 1/l/I. */
 export const PASSWORD_ALPHABET = '23456789abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ';
 
@@ -66,10 +104,10 @@ export const GENERATED_PASSWORD_LENGTH = 24;
  * A new random password from {@link PASSWORD_ALPHABET}, each character drawn uniformly with the
  * system's cryptographic generator.
  *
- * @param length at least 20.
+ * @param length at least {@link MIN_PASSWORD_LENGTH}.
  */
 export function generatePassword(length: number = GENERATED_PASSWORD_LENGTH): string {
-  if (!Number.isInteger(length) || length < 20) throw new RangeError('A generated password has at least 20 characters.');
+  if (!Number.isInteger(length) || length < MIN_PASSWORD_LENGTH) throw new RangeError(`A generated password has at least ${MIN_PASSWORD_LENGTH} characters.`);
   let password = '';
   for (let i = 0; i < length; i += 1) password += PASSWORD_ALPHABET[randomInt(PASSWORD_ALPHABET.length)];
   return password;

@@ -1,5 +1,6 @@
 import crypto, { scryptSync } from 'node:crypto';
 import {
+  chosenPasswordProblem,
   DEFAULT_SCRYPT_PARAMETERS,
   generatePassword,
   hashPassword,
@@ -127,5 +128,38 @@ describe('generatePassword', () => {
   it('refuses lengths under 20', () => {
     expect(generatePassword(20)).toHaveLength(20);
     expect(() => generatePassword(19)).toThrow(RangeError);
+  });
+});
+
+describe('chosenPasswordProblem', () => {
+  it('accepts a long passphrase, and every generated password', () => {
+    expect(chosenPasswordProblem('correct horse battery staple', 'alice')).toBeUndefined();
+    expect(chosenPasswordProblem('Zwölf Boxkämpfer jagen Viktor', 'alice')).toBeUndefined();
+    for (let i = 0; i < 200; i += 1) expect(chosenPasswordProblem(generatePassword(), 'alice')).toBeUndefined();
+    expect(chosenPasswordProblem(generatePassword(20), 'alice')).toBeUndefined();
+  });
+
+  it('refuses fewer than 20 characters, counted as characters (not UTF-16 units), and says how many it has', () => {
+    expect(chosenPasswordProblem('Tr0ub4dor&3-horses', 'alice')).toMatch(/at least 20 characters \(it has 18\)/);
+    // 19 astral characters are 38 UTF-16 units: still too short.
+    expect(chosenPasswordProblem('😀🐸🎉🚀🌈🍕🎸🐙🦄🍩🎯🧩🪁🛹🦜🍉🎲🧁🪐', 'alice')).toMatch(/at least 20 characters \(it has 19\)/);
+    expect(chosenPasswordProblem('e\u0301'.repeat(10) + 'abcdefghi', 'alice')).toMatch(/\(it has 19\)/); // é composed by NFC
+  });
+
+  it('refuses more than 1024 characters', () => {
+    expect(chosenPasswordProblem(`${generatePassword(1000)}${generatePassword(25)}`, 'alice')).toMatch(/at most 1024/);
+    expect(chosenPasswordProblem(`${generatePassword(1000)}${generatePassword(24)}`, 'alice')).toBeUndefined();
+  });
+
+  it('refuses a few characters repeated', () => {
+    expect(chosenPasswordProblem('a'.repeat(30), 'alice')).toMatch(/8 different characters/);
+    expect(chosenPasswordProblem('abcdefgabcdefgabcdefg', 'alice')).toMatch(/8 different characters/);
+    expect(chosenPasswordProblem('abcdefghabcdefghabcd', 'alice')).toBeUndefined();
+  });
+
+  it('refuses a password containing the sign-in name, whatever its case or spelling', () => {
+    expect(chosenPasswordProblem('my name is ALICE and this is long', 'alice')).toMatch(/sign-in name/);
+    expect(chosenPasswordProblem('ｍｙ ｎａｍｅ ｉｓ ａｌｉｃｅ, long enough', 'alice')).toMatch(/sign-in name/); // full-width
+    expect(chosenPasswordProblem('my name is bob and this is long', 'alice')).toBeUndefined();
   });
 });
