@@ -12,6 +12,7 @@ export const ERROR_CODES = {
   ATTUNE_REQUEST_INVALID: 'An API request body or parameter is malformed.',
   ATTUNE_UNAUTHORIZED: 'The request is not authenticated.',
   ATTUNE_FORBIDDEN: 'The signed-in staff member has a role that does not allow this request.',
+  ATTUNE_CURRENT_PASSWORD_INCORRECT: 'A password change gave a current password that is not the account\'s: nothing was changed (counts against the sign-in throttle).',
   ATTUNE_STAFF_ACCOUNT_NOT_FOUND: 'No staff account has that name (npm run agents).',
   ATTUNE_RATE_LIMITED: 'Too many attempts (e.g. staff sign-ins) in a short time; retry later.',
   ATTUNE_NOT_FOUND: 'No page or resource at that path on this server (e.g. the queue board without Redis).',

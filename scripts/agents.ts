@@ -8,7 +8,9 @@
  *   npm run agents -- set-role <name> <agent|supervisor|content> [--json]
  *
  * `add` and `reset-password` print the generated password once. Every change of disabled, password
- * or role ends all of the person's sessions (server/auth/staff-account-changes.ts). `main` returns
+ * or role ends all of the person's sessions (server/auth/staff-account-changes.ts). People change
+ * their own password themselves (POST /api/agent/password, on the staff pages); reset-password is
+ * for a forgotten or leaked one. `main` returns
  * the exit code (0 done, 1 failed, e.g. an unknown name, 2 bad command line) instead of exiting, so
  * tests can drive it.
  */

@@ -7,7 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { AttuneError } from '../../core/errors';
 import type { AgentAccount, AgentSessions, Agents, StaffRole } from '../../storage/ports';
 import { normalizeAgentName, STAFF_ROLES } from './agent-accounts';
-import { generatePassword, hashPassword, verifyPassword } from './passwords';
+import { chosenPasswordProblem, DEFAULT_SCRYPT_PARAMETERS, generatePassword, hashPassword, verifyPassword, type ScryptParameters } from './passwords';
 
 /** What the rest of the app knows about a signed-in person: never the password hash. */
 export type SignedInAgent = Pick<AgentAccount, 'id' | 'name' | 'pool' | 'role'>;
@@ -19,9 +19,18 @@ export interface StaffLogin {
   readonly agent: SignedInAgent;
 }
 
+/** The outcome of a person changing their own password. */
+export interface StaffPasswordChange {
+  readonly agent: SignedInAgent;
+  /** How many of the person's other sessions were ended (the one that made the change stays). */
+  readonly otherSessionsEnded: number;
+}
+
 export interface StaffAuthOptions {
   /** How long a session lasts (default 12 hours). */
   readonly sessionTtlMs?: number;
+  /** scrypt cost of the hashes of changed passwords (default DEFAULT_SCRYPT_PARAMETERS; tests pass a cheaper one). */
+  readonly scrypt?: ScryptParameters;
   /** The clock (tests inject one). */
   readonly now?: () => Date;
 }
@@ -48,6 +57,7 @@ export function hashSessionToken(token: string): string {
 export class StaffAuth {
   private readonly sessionTtlMs: number;
   private readonly now: () => Date;
+  private readonly scrypt: ScryptParameters;
   /**
    * A hash of a random password nobody knows, verified against when the name is unknown, so that
    * an unknown name costs the same scrypt work as a wrong password. Started at construction so
@@ -66,6 +76,7 @@ export class StaffAuth {
     if (!Number.isFinite(ttl) || ttl <= 0) throw new RangeError('[StaffAuth]: sessionTtlMs must be a positive number of milliseconds');
     this.sessionTtlMs = ttl;
     this.now = options.now ?? (() => new Date());
+    this.scrypt = options.scrypt ?? DEFAULT_SCRYPT_PARAMETERS;
     this.decoyHash = hashPassword(generatePassword());
     this.decoyHash.catch(() => undefined); // surfaced, if ever, by the login that awaits it
   }
@@ -120,6 +131,49 @@ export class StaffAuth {
     const account = session === undefined ? undefined : await this.agents.get(session.agentId);
     if (account === undefined || account.disabled) throw new AttuneError('ATTUNE_UNAUTHORIZED', SESSION_REFUSED);
     return signedIn(account);
+  }
+
+  /**
+   * The signed-in person changes their own password: `currentPassword` must be the account's, and
+   * `newPassword` must meet the policy for chosen passwords and differ from the current one. The
+   * new hash is stored only if the account was not changed since it was read (an administrator's
+   * reset or disable made meanwhile wins), then every other session of the person ends; the
+   * session of `token` stays signed in.
+   *
+   * @throws AttuneError `ATTUNE_UNAUTHORIZED` when the session of `token` has ended or its account
+   *   is disabled; `ATTUNE_REQUEST_INVALID` for a new password the policy refuses (checked first,
+   *   without looking at the current one) or the current password again;
+   *   `ATTUNE_CURRENT_PASSWORD_INCORRECT` for a wrong current password; `ATTUNE_STORAGE_CONFLICT`
+   *   when the account changed meanwhile (nothing was changed).
+   */
+  async changePassword(token: string, currentPassword: string, newPassword: string): Promise<StaffPasswordChange> {
+    if (typeof token !== 'string' || !TOKEN_FORMAT.test(token)) throw new AttuneError('ATTUNE_UNAUTHORIZED', SESSION_REFUSED);
+    const tokenHash = hashSessionToken(token);
+    const session = await this.sessions.find(tokenHash, this.now());
+    const account = session === undefined ? undefined : await this.agents.get(session.agentId);
+    if (account === undefined || account.disabled) throw new AttuneError('ATTUNE_UNAUTHORIZED', SESSION_REFUSED);
+
+    const problem = chosenPasswordProblem(newPassword, account.name);
+    if (problem !== undefined) throw new AttuneError('ATTUNE_REQUEST_INVALID', `${problem[0].toUpperCase()}${problem.slice(1)}.`);
+    if (!(await verifyPassword(typeof currentPassword === 'string' ? currentPassword : '', account.passwordHash))) {
+      throw new AttuneError('ATTUNE_CURRENT_PASSWORD_INCORRECT', 'The current password is not correct; the password was not changed.');
+    }
+    // Only now, so that a refusal here cannot confirm a guess of the current password.
+    if (newPassword.normalize('NFC') === currentPassword.normalize('NFC')) {
+      throw new AttuneError('ATTUNE_REQUEST_INVALID', 'The new password must differ from the current one.');
+    }
+
+    const passwordHash = await hashPassword(newPassword, this.scrypt);
+    // Stored only if the hash, role and status are still the ones read above: one write, so a
+    // reset, disable or role change made meanwhile (npm run agents) is never overwritten.
+    const updated = await this.agents.update(account.id, { passwordHash }, { passwordHash: account.passwordHash, role: account.role, disabled: false });
+    if (updated === undefined) {
+      throw new AttuneError('ATTUNE_STORAGE_CONFLICT', 'Your account was changed while the password was being changed (e.g. by an administrator); the password was not changed. Sign in again.');
+    }
+    // After the write, as staff-account-changes.ts does: a sign-in that lands in between already
+    // sees the new hash, and StaffAuth.login drops a session opened with the old one.
+    const otherSessionsEnded = await this.sessions.revokeAllFor(account.id, tokenHash);
+    return { agent: signedIn(updated), otherSessionsEnded };
   }
 
   /** Ends the session of `token` (the bare token). Unknown or already ended sessions are ignored. */

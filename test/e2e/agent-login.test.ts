@@ -203,6 +203,117 @@ describe('staff sign-in over HTTP', () => {
     });
   });
 
+  describe('POST /api/agent/password', () => {
+    const NEW_PASSWORD = 'plum kettle orbit seventy lantern';
+
+    const changePassword = (token: string | undefined, body: unknown, client = '198.51.100.1') =>
+      fetch(`${staff.url}/api/agent/password`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', [TEST_CLIENT_HEADER]: client, ...(token === undefined ? {} : { authorization: `Bearer ${token}` }) },
+        body: JSON.stringify(body),
+      });
+
+    it('changes the password: the old one stops working, the new one works, other sessions end and this one stays', async () => {
+      const laptop = await tokenOf('alice', alice.password);
+      const phone = await tokenOf('alice', alice.password);
+      const tablet = await tokenOf('alice', alice.password);
+      const samToken = await tokenOf('sam', sam.password);
+
+      const response = await changePassword(laptop, { currentPassword: alice.password, newPassword: NEW_PASSWORD });
+      expect(response.status).toBe(200);
+      expect(response.headers.get('cache-control')).toBe('no-store');
+      expect(await response.json()).toStrictEqual({ agent: { id: alice.id, name: 'alice', pool: 'apprentice', role: 'agent' }, otherSessionsEnded: 2 });
+
+      expect((await login({ name: 'alice', password: alice.password })).status).toBe(401);
+      expect((await get('/api/agent/me', await tokenOf('alice', NEW_PASSWORD))).status).toBe(200);
+      expect((await get('/api/agent/me', laptop)).status).toBe(200);
+      expect((await get('/api/agent/me', phone)).status).toBe(401);
+      expect((await get('/api/agent/me', tablet)).status).toBe(401);
+      expect((await get('/api/agent/me', samToken)).status).toBe(200); // someone else's sessions are not touched
+    });
+
+    it('answers 403 ATTUNE_CURRENT_PASSWORD_INCORRECT with a message for a wrong current password, changing nothing and keeping the session', async () => {
+      const laptop = await tokenOf('alice', alice.password);
+      const phone = await tokenOf('alice', alice.password);
+      const response = await changePassword(laptop, { currentPassword: `${alice.password}!`, newPassword: NEW_PASSWORD });
+      expect(response.status).toBe(403);
+      const body = (await response.json()) as { code: string; message: string };
+      expect(body.code).toBe('ATTUNE_CURRENT_PASSWORD_INCORRECT');
+      expect(body.message).toMatch(/current password is not correct/);
+
+      expect((await get('/api/agent/me', laptop)).status).toBe(200);
+      expect((await get('/api/agent/me', phone)).status).toBe(200);
+      expect((await login({ name: 'alice', password: NEW_PASSWORD })).status).toBe(401);
+      expect((await login({ name: 'alice', password: alice.password })).status).toBe(200);
+    });
+
+    it.each([
+      ['of 19 characters', 'nineteen characters', /newPassword: the new password must have at least 20 characters \(it has 19\)/],
+      ['of a few characters repeated', 'abcabcabcabcabcabcabcabc', /at least 8 different characters/],
+      ['containing the sign-in name', 'Alice in Wonderland, forever', /must not contain your sign-in name/],
+      ['that is not a string', 1234567890, /newPassword/],
+    ])('answers 400 ATTUNE_REQUEST_INVALID with the rule for a new password %s, and changes nothing', async (_what, newPassword, message) => {
+      const token = await tokenOf('alice', alice.password);
+      const response = await changePassword(token, { currentPassword: alice.password, newPassword });
+      expect(response.status).toBe(400);
+      expect(await response.json()).toMatchObject({ code: 'ATTUNE_REQUEST_INVALID', message: expect.stringMatching(message) });
+      expect((await login({ name: 'alice', password: alice.password })).status).toBe(200);
+    });
+
+    it('answers 400 for the current password again, and for a missing current password', async () => {
+      const token = await tokenOf('alice', alice.password);
+      const again = await changePassword(token, { currentPassword: alice.password, newPassword: alice.password });
+      expect(again.status).toBe(400);
+      expect(await again.json()).toMatchObject({ code: 'ATTUNE_REQUEST_INVALID', message: expect.stringMatching(/must differ from the current one/) });
+      const missing = await changePassword(token, { newPassword: NEW_PASSWORD });
+      expect(missing.status).toBe(400);
+      expect(await missing.json()).toMatchObject({ code: 'ATTUNE_REQUEST_INVALID', message: expect.stringMatching(/currentPassword/) });
+      expect((await login({ name: 'alice', password: alice.password })).status).toBe(200);
+    });
+
+    it('answers 401 without a session, or with a session that was ended', async () => {
+      expect((await changePassword(undefined, { currentPassword: alice.password, newPassword: NEW_PASSWORD })).status).toBe(401);
+      const token = await tokenOf('alice', alice.password);
+      await logout(token);
+      expect((await changePassword(token, { currentPassword: alice.password, newPassword: NEW_PASSWORD })).status).toBe(401);
+      expect((await login({ name: 'alice', password: alice.password })).status).toBe(200);
+    });
+
+    it('does not count successful changes against the throttle', async () => {
+      const token = await tokenOf('alice', alice.password);
+      let current = alice.password;
+      for (let i = 0; i < 11; i += 1) {
+        const next = `${NEW_PASSWORD} ${i}`;
+        expect((await changePassword(token, { currentPassword: current, newPassword: next }, '203.0.113.7')).status).toBe(200);
+        current = next;
+      }
+    });
+
+    it('counts wrong current passwords in the sign-in throttle of the address: 429 for both after 10 together', async () => {
+      const token = await tokenOf('alice', alice.password);
+      for (let i = 0; i < 5; i += 1) expect((await login({ name: `guess-${i}`, password: 'nope' }, '203.0.113.9')).status).toBe(401);
+      for (let i = 0; i < 5; i += 1) expect((await changePassword(token, { currentPassword: `wrong ${i}`, newPassword: NEW_PASSWORD }, '203.0.113.9')).status).toBe(403);
+
+      const blocked = await changePassword(token, { currentPassword: alice.password, newPassword: NEW_PASSWORD }, '203.0.113.9');
+      expect(blocked.status).toBe(429);
+      expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(await blocked.json()).toMatchObject({ code: 'ATTUNE_RATE_LIMITED' });
+      expect((await login({ name: 'alice', password: alice.password }, '203.0.113.9')).status).toBe(429);
+      // Another address is not affected, and the blocked change did not happen.
+      expect((await changePassword(token, { currentPassword: alice.password, newPassword: NEW_PASSWORD }, '203.0.113.10')).status).toBe(200);
+    });
+
+    it('never logs the passwords', async () => {
+      const token = await tokenOf('alice', alice.password);
+      await changePassword(token, { currentPassword: 'a-wrong-current-password', newPassword: NEW_PASSWORD });
+      await changePassword(token, { currentPassword: alice.password, newPassword: NEW_PASSWORD });
+      const logs = staff.logs();
+      expect(logs).toContain('staff password change refused');
+      expect(logs).toContain('staff password changed');
+      for (const secret of [alice.password, 'a-wrong-current-password', NEW_PASSWORD, token]) expect(logs).not.toContain(secret);
+    });
+  });
+
   describe('withStaff on another route', () => {
     it('answers 403 ATTUNE_FORBIDDEN for a role that is not allowed, 401 without a token, 200 for an allowed role', async () => {
       const forbidden = await get('/test/supervisors-only', await tokenOf('alice', alice.password));

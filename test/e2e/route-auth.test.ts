@@ -44,6 +44,7 @@ const OWN_TOKEN_ROUTES: readonly PublicRoute[] = [{ method: 'GET', path: '/metri
 const ANY_STAFF_ROUTES: readonly PublicRoute[] = [
   { method: 'GET', path: '/api/agent/me', why: 'who am I' },
   { method: 'POST', path: '/api/agent/logout', why: 'ends the caller’s own session' },
+  { method: 'POST', path: '/api/agent/password', why: 'changes the caller’s own password (needs the current one)' },
 ];
 
 const ROLES: readonly StaffRole[] = ['agent', 'supervisor', 'content'];
@@ -133,6 +134,9 @@ describe('authentication and roles on every route', () => {
     for (const role of ROLES) {
       const me = await fetch(`${attune.url}/api/agent/me`, { headers: { authorization: `Bearer ${tokens[role]}` } });
       expect(me.status).toBe(200);
+      // Past authentication and role: the empty body is what is refused.
+      const password = await call({ method: 'POST', path: '/api/agent/password' }, { authorization: `Bearer ${tokens[role]}` });
+      expect(password.status).toBe(400);
     }
   });
 

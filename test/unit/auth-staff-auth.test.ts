@@ -1,6 +1,7 @@
 import * as passwords from '../../server/auth/passwords';
 import { createHash } from 'node:crypto';
 import { createAgentAccount } from '../../server/auth/agent-accounts';
+import { resetStaffPassword, setStaffAccountDisabled, setStaffRole } from '../../server/auth/staff-account-changes';
 import { StaffAuth, type StaffLogin } from '../../server/auth/staff-auth';
 import { createStore } from '../../storage/create-store';
 import type { AttuneStore, StaffRole } from '../../storage/ports';
@@ -159,6 +160,65 @@ describe('StaffAuth', () => {
       await expect(auth.logout(login.token)).resolves.toBeUndefined();
       await expect(auth.logout('not a token')).resolves.toBeUndefined();
       await expect(auth.logout('')).resolves.toBeUndefined();
+    });
+  });
+
+  describe('changePassword', () => {
+    const NEW_PASSWORD = 'plum kettle orbit seventy lantern';
+
+    it('stores a hash of the new password with the configured cost, and spares only the session that asked', async () => {
+      const cheap = new StaffAuth(store.agents, store.agentSessions, { now: () => clock, scrypt: { N: 1024, r: 8, p: 1 } });
+      const laptop = await cheap.login('alice', alicePassword);
+      const phone = await cheap.login('alice', alicePassword);
+      const change = await cheap.changePassword(laptop.token, alicePassword, NEW_PASSWORD);
+      expect(change).toStrictEqual({ agent: { id: aliceId, name: 'alice', pool: 'expert', role: 'supervisor' }, otherSessionsEnded: 1 });
+      const stored = (await store.agents.get(aliceId))?.passwordHash as string;
+      expect(stored).toMatch(/^scrypt\$N=1024,r=8,p=1\$/);
+      expect(await passwords.verifyPassword(NEW_PASSWORD, stored)).toBe(true);
+      await expect(cheap.authenticate(bearer(laptop))).resolves.toMatchObject({ id: aliceId });
+      await expectAttuneError(cheap.authenticate(bearer(phone)), 'ATTUNE_UNAUTHORIZED');
+    });
+
+    it('checks the new password against the policy before the current one, so a refusal costs no scrypt work and reveals nothing', async () => {
+      const login = await auth.login('alice', alicePassword);
+      const verify = jest.spyOn(passwords, 'verifyPassword');
+      try {
+        const refused = await expectAttuneError(auth.changePassword(login.token, 'not the current one', 'too short'), 'ATTUNE_REQUEST_INVALID');
+        expect(refused.message).toMatch(/^The new password must have at least 20 characters/);
+        expect(verify).not.toHaveBeenCalled();
+      } finally {
+        verify.mockRestore();
+      }
+    });
+
+    it('refuses a session that ended, even with the right current password', async () => {
+      const login = await auth.login('alice', alicePassword);
+      await auth.logout(login.token);
+      await expectAttuneError(auth.changePassword(login.token, alicePassword, NEW_PASSWORD), 'ATTUNE_UNAUTHORIZED');
+      await expectAttuneError(auth.changePassword('not a token', alicePassword, NEW_PASSWORD), 'ATTUNE_UNAUTHORIZED');
+      await expect(auth.login('alice', alicePassword)).resolves.toMatchObject({ agent: { id: aliceId } });
+    });
+
+    it.each([
+      ['a reset of the password', () => resetStaffPassword(store, 'alice', { scrypt: { N: 1024, r: 8, p: 1 } })],
+      ['disabling the account', () => setStaffAccountDisabled(store, 'alice', true)],
+      ['another role', () => setStaffRole(store, 'alice', 'agent')],
+    ])('never overwrites %s made while the current password was being checked: 409, nothing changed', async (_change, change) => {
+      const login = await auth.login('alice', alicePassword);
+      const real = passwords.verifyPassword;
+      const verify = jest.spyOn(passwords, 'verifyPassword').mockImplementationOnce(async (password, hash) => {
+        const matches = await real(password, hash);
+        await change();
+        return matches;
+      });
+      try {
+        await expectAttuneError(auth.changePassword(login.token, alicePassword, NEW_PASSWORD), 'ATTUNE_STORAGE_CONFLICT');
+      } finally {
+        verify.mockRestore();
+      }
+      const stored = (await store.agents.get(aliceId))?.passwordHash as string;
+      expect(await passwords.verifyPassword(NEW_PASSWORD, stored)).toBe(false);
+      await expectAttuneError(auth.authenticate(bearer(login)), 'ATTUNE_UNAUTHORIZED'); // the change ended every session
     });
   });
 
