@@ -6,6 +6,7 @@
  * customer gets the agent's words and the rating prompt. Untrusted text stays text.
  */
 import type { BrowserContext, Page } from 'playwright-core';
+import { createAgentAccount } from '../../server/auth/agent-accounts';
 import { screenshot } from '../support/browser';
 import { startPageTestbed, type PageTestbed } from '../support/page-testbed';
 import { ScriptedCustomer, templateOf } from '../support/customer';
@@ -32,14 +33,14 @@ describe('agent desk page', () => {
     await bed?.close();
   });
 
-  async function signIn(): Promise<Page> {
-    const page = await context.newPage();
+  async function signIn(name = 'ann', password = bed.password, on: BrowserContext = context): Promise<Page> {
+    const page = await on.newPage();
     page.setDefaultTimeout(15_000);
     page.on('pageerror', (error) => pageErrors.push(error.message));
     await page.goto(`${bed.attune.url}/agent`);
-    await page.getByLabel('Name', { exact: true }).fill('ann');
-    await page.getByLabel('Password').fill(bed.password);
-    await page.getByLabel('Password').press('Enter');
+    await page.getByLabel('Name', { exact: true }).fill(name);
+    await page.getByLabel('Password', { exact: true }).fill(password);
+    await page.getByLabel('Password', { exact: true }).press('Enter');
     await page.getByRole('status').filter({ hasText: 'live' }).waitFor();
     return page;
   }
@@ -149,6 +150,49 @@ describe('agent desk page', () => {
     expect(ran).toEqual([undefined, undefined, undefined]);
     expect(await page.locator('#queue img, #transcript img, #transcript script, #transcript b, #context img').count()).toBe(0);
     await screenshot(page, 'agent-desk-xss');
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('changes the password from the desk: the server says what is wrong, and on success the other session is signed out', async () => {
+    const { password } = await createAgentAccount(bed.attune.store.agents, { name: 'pat', pool: 'apprentice', role: 'agent' });
+    const laptop = await signIn('pat', password);
+    const phoneContext = await bed.browser.newContext();
+    const phone = await signIn('pat', password, phoneContext);
+
+    await laptop.locator('summary', { hasText: 'Change password' }).click();
+    const form = laptop.locator('#password-form');
+    const message = laptop.locator('#password-message');
+    const fill = async (current: string, next: string, again = next) => {
+      await form.getByLabel('Current password').fill(current);
+      await form.getByLabel('New password', { exact: true }).fill(next);
+      await form.getByLabel('New password again').fill(again);
+      await form.getByRole('button', { name: 'Change password' }).click();
+    };
+    const newPassword = 'plum kettle orbit seventy lantern';
+
+    await fill(password, newPassword, `${newPassword}!`);
+    await message.filter({ hasText: 'The new password and its repetition differ.' }).waitFor();
+    await fill('not my password', newPassword);
+    await message.filter({ hasText: 'The current password is not correct' }).waitFor();
+    await fill(password, 'too short');
+    await message.filter({ hasText: 'at least 20 characters' }).waitFor();
+    await laptop.getByRole('status').filter({ hasText: 'live' }).waitFor(); // still signed in after the refusals
+
+    await fill(password, newPassword);
+    await message.filter({ hasText: 'Password changed. Signed out 1 other session.' }).waitFor();
+    expect(await form.getByLabel('Current password').inputValue()).toBe('');
+    await screenshot(laptop, 'agent-desk-password-changed');
+
+    // The other session ends at its next request (here: a reload); this one stays.
+    await phone.reload();
+    await phone.locator('#login-view').waitFor();
+    await expect(phone.locator('#desk-view').isHidden()).resolves.toBe(true);
+    await phoneContext.close();
+    await laptop.reload();
+    await laptop.getByRole('status').filter({ hasText: 'live' }).waitFor();
+    // The new password signs in; the old one no longer does.
+    const again = await signIn('pat', newPassword);
+    await again.getByText('pat · apprentice pool · agent').waitFor();
     expect(pageErrors).toEqual([]);
   });
 });

@@ -6,6 +6,10 @@
 // Every page's login form has the fields #login-name, #login-password and #login-error. The token
 // lives in sessionStorage under the page's key, so pages sharing a key share a sign-in (the studio
 // and insights do).
+//
+// A page may also offer "Change password" (POST /api/agent/password): a <details id="password">
+// shown only while signed in (list it in signedInViews), holding a form #password-form with the
+// fields #password-current, #password-new, #password-repeat and the message #password-message.
 'use strict';
 (function (exports) {
   const $ = (id) => document.getElementById(id);
@@ -24,6 +28,7 @@
    * @param {(agent: object) => unknown} options.onSignedIn called after a sign-in the page accepts.
    * @param {() => void} [options.onSignedOut] called when the session ends, before the form shows.
    * @param {string} [options.sessionEndedMessage] shown when the server answers 401 (default: nothing).
+   * @param {string} [options.passwordForm] id of the change-password form, if the page has one.
    */
   function create(options) {
     let token = sessionStorage.getItem(options.storageKey);
@@ -47,6 +52,7 @@
     function signedOut(message) {
       token = null;
       sessionStorage.removeItem(options.storageKey);
+      if (options.passwordForm) resetPasswordForm();
       if (options.onSignedOut) options.onSignedOut();
       showSignIn(message);
     }
@@ -100,7 +106,52 @@
       signedOut('');
     }
 
+    /** Empties the change-password fields and message, and folds the panel away. */
+    function resetPasswordForm() {
+      $(options.passwordForm).reset();
+      $('password-message').textContent = '';
+      const panel = $(options.passwordForm).closest('details');
+      if (panel) panel.open = false;
+    }
+
+    /** Changes the signed-in person's password; the server's message says what a refusal was about. */
+    async function changePassword(event) {
+      event.preventDefault();
+      const message = $('password-message');
+      message.textContent = '';
+      message.classList.remove('ok');
+      const currentPassword = $('password-current').value;
+      const newPassword = $('password-new').value;
+      if (newPassword !== $('password-repeat').value) {
+        message.textContent = 'The new password and its repetition differ.';
+        return;
+      }
+      let response;
+      let json;
+      try {
+        response = await authorizedFetch('/api/agent/password', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ currentPassword, newPassword }),
+        });
+        json = await response.json().catch(() => ({}));
+      } catch {
+        message.textContent = 'Could not reach the server.';
+        return;
+      }
+      if (response.status === 401) return; // signed out: the sign-in form shows why
+      if (response.status !== 200) {
+        message.textContent = json.message || 'The password was not changed.';
+        return;
+      }
+      $(options.passwordForm).reset();
+      const others = json.otherSessionsEnded;
+      message.classList.add('ok');
+      message.textContent = `Password changed.${others > 0 ? ` Signed out ${others} other session${others === 1 ? '' : 's'}.` : ''}`;
+    }
+
     $(options.form).addEventListener('submit', (event) => void signIn(event));
+    if (options.passwordForm) $(options.passwordForm).addEventListener('submit', (event) => void changePassword(event));
     if (options.logoutButton) $(options.logoutButton).addEventListener('click', () => void signOut());
 
     return {

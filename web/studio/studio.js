@@ -10,8 +10,9 @@
   const session = window.AttuneStaffSession.create({
     storageKey: 'attune.studio.token',
     form: 'login',
-    signedInViews: ['studio', 'logout'],
+    signedInViews: ['studio', 'password', 'logout'],
     logoutButton: 'logout',
+    passwordForm: 'password-form',
     who: 'who',
     describe: (agent) => `${agent.name} (${agent.role})`,
     refuse: (agent) => (agent.role !== 'content' && agent.role !== 'supervisor' ? 'The studio is for content and supervisor accounts.' : undefined),
