@@ -2,19 +2,14 @@
  * Personalization inside the bot's turn, with a known customer (DESIGN.md §5): what the bot asked
  * (a person, an offer, resume, a preference) and what the customer's next message really is.
  */
-import { ConversationState, TestAdapter, type Activity } from 'botbuilder';
-import path from 'node:path';
-import pino from 'pino';
-import { AttuneBot } from '../../bots/attune-bot';
-import { ContentLibrary } from '../../content/content-library';
-import { parseBusinessHours } from '../../escalation/business-hours';
-import { EscalationService } from '../../escalation/escalation-service';
-import { InProcessAgentQueue } from '../../escalation/queue/in-process-agent-queue';
+import { TestAdapter, type Activity } from 'botbuilder';
+import type { AttuneBot } from '../../bots/attune-bot';
+import type { ContentLibrary } from '../../content/content-library';
 import { Recognizer } from '../../nlu/recognizer';
 import { OUT_OF_SCOPE, type IntentClassifier } from '../../nlu/types';
-import { createStore } from '../../storage/create-store';
 import type { AttuneStore, CustomerProfile } from '../../storage/ports';
 import { cueSentiment, keywordClassifier } from '../support/keyword-recognizer';
+import { loadTestContent, startTestBot, type TestBot } from '../support/test-bot';
 
 const templateOf = (activity: Partial<Activity>) => (activity.channelData as { attune?: { template: string } } | undefined)?.attune?.template;
 const offerOf = (activity: Partial<Activity>) => (activity.channelData as { offer?: { id: string } } | undefined)?.offer?.id;
@@ -52,37 +47,21 @@ function profile(overrides: Partial<CustomerProfile> = {}): CustomerProfile {
 
 describe('AttuneBot with a known customer (TestAdapter)', () => {
   let content: ContentLibrary;
+  let testBot: TestBot;
   let store: AttuneStore;
-  let queue: InProcessAgentQueue;
   let bot: AttuneBot;
-  const logger = pino({ level: 'silent' });
-  const alwaysOpen = parseBusinessHours('00:00-24:00', 'Mon-Sun', 'UTC');
 
   beforeAll(async () => {
-    content = await ContentLibrary.load(path.join(__dirname, '..', '..', 'content'), 'en');
+    content = await loadTestContent();
   });
 
   beforeEach(async () => {
-    store = await createStore({ kind: 'memory' });
-    queue = new InProcessAgentQueue({ logger });
-    const timings = { slaMs: 600_000, abandonAfterMs: 1_800_000 };
-    const escalations = new EscalationService(store.escalations, store.turns, queue, alwaysOpen, timings, logger);
-    bot = new AttuneBot({
-      conversationState: new ConversationState(store.botState),
-      store,
-      recognizer: new Recognizer(classifier, cueSentiment, () => []),
-      content,
-      escalation: { frustrationThreshold: 0.7, failedTurnsToEscalate: 3, ...timings },
-      escalations,
-      businessHours: alwaysOpen,
-      defaultLocale: 'en',
-      logger,
-    });
+    testBot = await startTestBot(content, { recognizer: new Recognizer(classifier, cueSentiment, () => []) });
+    ({ store, bot } = testBot);
   });
 
   afterEach(async () => {
-    await queue.close();
-    await store.close();
+    await testBot.close();
   });
 
   /** One conversation of the customer on the test channel. */

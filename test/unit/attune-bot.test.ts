@@ -1,26 +1,19 @@
-import { ConversationState, TestAdapter, type Activity } from 'botbuilder';
-import path from 'node:path';
-import pino from 'pino';
-import { AttuneBot, type AttuneBotDependencies } from '../../bots/attune-bot';
-import { ContentLibrary } from '../../content/content-library';
+import { TestAdapter, type Activity } from 'botbuilder';
+import type { ContentLibrary } from '../../content/content-library';
 import { parseBusinessHours } from '../../escalation/business-hours';
 import type { DeskEvents } from '../../escalation/desk-events';
-import { EscalationService } from '../../escalation/escalation-service';
 import { extractEntities } from '../../nlu/entities';
-import { InProcessAgentQueue } from '../../escalation/queue/in-process-agent-queue';
-import { createStore } from '../../storage/create-store';
 import type { AttuneStore } from '../../storage/ports';
 import { keywordRecognizer } from '../support/keyword-recognizer';
+import { loadTestContent, startTestBot, type TestBot } from '../support/test-bot';
 
 const templateOf = (activity: Partial<Activity>) => (activity.channelData as { attune?: { template: string; tone: string } } | undefined)?.attune;
 
 describe('AttuneBot conversations (TestAdapter)', () => {
   let content: ContentLibrary;
+  let testBot: TestBot;
   let store: AttuneStore;
   let adapter: TestAdapter;
-  /** What the bot was built with, for a test that needs it built otherwise. */
-  let botDependencies: AttuneBotDependencies;
-  let queue: InProcessAgentQueue;
   /** What the bot published for the agent desks: escalation id and the texts relayed. */
   let relayed: { escalationId: string; texts: string[] }[];
   /** The clock the bot reads (epoch ms): a test moves it to let time pass between messages. */
@@ -28,16 +21,12 @@ describe('AttuneBot conversations (TestAdapter)', () => {
   const minutesPass = (n: number) => () => {
     now += n * 60_000;
   };
-  const logger = pino({ level: 'silent' });
-  const alwaysOpen = parseBusinessHours('00:00-24:00', 'Mon-Sun', 'UTC');
 
   beforeAll(async () => {
-    content = await ContentLibrary.load(path.join(__dirname, '..', '..', 'content'), 'en');
+    content = await loadTestContent();
   });
 
   beforeEach(async () => {
-    store = await createStore({ kind: 'memory' });
-    queue = new InProcessAgentQueue({ logger });
     relayed = [];
     now = Date.now();
     const deskEvents: DeskEvents = {
@@ -46,29 +35,14 @@ describe('AttuneBot conversations (TestAdapter)', () => {
         relayed.push({ escalationId: escalation.id, texts: turns.map((turn) => turn.text) });
       },
     };
-    const timings = { slaMs: 600_000, abandonAfterMs: 1_800_000 };
-    const escalations = new EscalationService(store.escalations, store.turns, queue, alwaysOpen, timings, logger);
-    const conversationState = new ConversationState(store.botState);
-    botDependencies = {
-      conversationState,
-      store,
-      recognizer: keywordRecognizer(),
-      content,
-      escalation: { frustrationThreshold: 0.7, failedTurnsToEscalate: 3, ...timings },
-      escalations,
-      businessHours: alwaysOpen,
-      defaultLocale: 'en',
-      logger,
-      deskEvents,
-      now: () => now,
-    };
-    const bot = new AttuneBot(botDependencies);
+    testBot = await startTestBot(content, { deskEvents, now: () => now });
+    store = testBot.store;
+    const { bot } = testBot;
     adapter = new TestAdapter((context) => bot.run(context));
   });
 
   afterEach(async () => {
-    await queue.close();
-    await store.close();
+    await testBot.close();
   });
 
   it('walks the card-not-arrived dialog to a replacement', async () => {
@@ -370,8 +344,8 @@ describe('AttuneBot conversations (TestAdapter)', () => {
   it("resolves relative dates in the customer's calendar when the channel sends their local time", async () => {
     // 07:00 UTC on Saturday 15 March is 23:00 on Friday 14 March for a customer in Alaska (AKDT, UTC−8).
     now = Date.parse('2025-03-15T07:00:00Z');
-    const bot = new AttuneBot({ ...botDependencies, recognizer: keywordRecognizer(extractEntities) });
-    adapter = new TestAdapter((context) => bot.run(context));
+    const dated = await startTestBot(content, { recognizer: keywordRecognizer(extractEntities), now: () => now });
+    adapter = new TestAdapter((context) => dated.bot.run(context));
     const message = (text: string, local: Partial<Activity>): Partial<Activity> => ({ type: 'message', text, ...local });
     await adapter
       .send(message('my card was declined yesterday', { localTimestamp: '2025-03-14T23:00:00.000-08:00' as unknown as Date, localTimezone: 'America/Anchorage' }))
@@ -381,7 +355,8 @@ describe('AttuneBot conversations (TestAdapter)', () => {
       .send(message('declined yesterday, I said', {}))
       .assertReply(() => undefined)
       .startTest();
-    const turns = await store.turns.listByConversation(`${adapter.conversation.channelId}:${adapter.conversation.conversation.id}`, 10);
+    const turns = await dated.store.turns.listByConversation(`${adapter.conversation.channelId}:${adapter.conversation.conversation.id}`, 10);
+    await dated.close();
     const dates = turns.filter((turn) => turn.role === 'customer').map((turn) => turn.understanding?.entities.find((entity) => entity.kind === 'date')?.value);
     // Their offset, then their zone alone; without either, the server's calendar (on a UTC server, the 14th).
     const server = new Date(now);
@@ -413,26 +388,10 @@ describe('AttuneBot conversations (TestAdapter)', () => {
 
 describe('AttuneBot after business hours (TestAdapter)', () => {
   it('offers a call back or a reply, and notes the choice on the escalation', async () => {
-    const content = await ContentLibrary.load(path.join(__dirname, '..', '..', 'content'), 'en');
-    const store = await createStore({ kind: 'memory' });
-    const logger = pino({ level: 'silent' });
-    const queue = new InProcessAgentQueue({ logger });
     // Open only on a weekday two days from now: closed today, whatever the date.
     const closedDay = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'][(new Date().getUTCDay() + 2) % 7]!;
     const closed = parseBusinessHours('09:00-10:00', closedDay, 'UTC');
-    const timings = { slaMs: 600_000, abandonAfterMs: 1_800_000 };
-    const escalations = new EscalationService(store.escalations, store.turns, queue, closed, timings, logger);
-    const bot = new AttuneBot({
-      conversationState: new ConversationState(store.botState),
-      store,
-      recognizer: keywordRecognizer(),
-      content,
-      escalation: { frustrationThreshold: 0.7, failedTurnsToEscalate: 3, ...timings },
-      escalations,
-      businessHours: closed,
-      defaultLocale: 'en',
-      logger,
-    });
+    const { bot, store, close } = await startTestBot(await loadTestContent(), { businessHours: closed });
     const adapter = new TestAdapter((context) => bot.run(context));
     try {
       await adapter
@@ -453,8 +412,7 @@ describe('AttuneBot after business hours (TestAdapter)', () => {
       const [escalation] = await store.escalations.list({ statuses: ['queued'] }, 5);
       expect(escalation).toMatchObject({ afterHours: true, disposition: 'callback_requested' });
     } finally {
-      await queue.close();
-      await store.close();
+      await close();
     }
   });
 });

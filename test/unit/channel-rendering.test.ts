@@ -5,18 +5,11 @@
  * channels we do not know), and a numbered answer works there. Plus cards in content, and locale
  * fallback (the bot answers in English when a customer's language has no content yet).
  */
-import path from 'node:path';
-import pino from 'pino';
-import { ConversationState, TestAdapter, type Activity } from 'botbuilder';
-import { AttuneBot } from '../../bots/attune-bot';
+import { TestAdapter, type Activity } from 'botbuilder';
+import type { AttuneBot } from '../../bots/attune-bot';
 import { ContentLibrary } from '../../content/content-library';
-import { parseBusinessHours } from '../../escalation/business-hours';
-import { EscalationService } from '../../escalation/escalation-service';
-import { InProcessAgentQueue } from '../../escalation/queue/in-process-agent-queue';
 import { channelProfile } from '../../personalization/channel-profile';
-import { createStore } from '../../storage/create-store';
-import type { AttuneStore } from '../../storage/ports';
-import { keywordRecognizer } from '../support/keyword-recognizer';
+import { loadTestContent, startTestBot, type TestBot } from '../support/test-bot';
 
 type Shape = 'suggested actions' | 'card buttons' | 'numbered text';
 
@@ -45,36 +38,20 @@ function shapeOf(activity: Partial<Activity>): Shape | 'none' {
 
 describe('channel-aware rendering, per channel id', () => {
   let content: ContentLibrary;
-  let store: AttuneStore;
-  let queue: InProcessAgentQueue;
+  let testBot: TestBot;
   let bot: AttuneBot;
-  const logger = pino({ level: 'silent' });
-  const alwaysOpen = parseBusinessHours('00:00-24:00', 'Mon-Sun', 'UTC');
 
   beforeAll(async () => {
-    content = await ContentLibrary.load(path.join(__dirname, '..', '..', 'content'), 'en');
+    content = await loadTestContent();
   });
 
   beforeEach(async () => {
-    store = await createStore({ kind: 'memory' });
-    queue = new InProcessAgentQueue({ logger });
-    const timings = { slaMs: 600_000, abandonAfterMs: 1_800_000 };
-    bot = new AttuneBot({
-      conversationState: new ConversationState(store.botState),
-      store,
-      recognizer: keywordRecognizer(),
-      content,
-      escalation: { frustrationThreshold: 0.7, failedTurnsToEscalate: 3, ...timings },
-      escalations: new EscalationService(store.escalations, store.turns, queue, alwaysOpen, timings, logger),
-      businessHours: alwaysOpen,
-      defaultLocale: 'en',
-      logger,
-    });
+    testBot = await startTestBot(content);
+    bot = testBot.bot;
   });
 
   afterEach(async () => {
-    await queue.close();
-    await store.close();
+    await testBot.close();
   });
 
   const adapterFor = (channelId: string, locale = 'en-GB') =>
