@@ -5,6 +5,7 @@
 import { isAttuneError } from '../core/errors';
 import { analyzeCommand } from './cli/analyze-command';
 import { benchCommand } from './cli/bench-command';
+import { cvCommand } from './cli/cv-command';
 import { evalCommand } from './cli/eval-command';
 import { processIo, USAGE, UsageError, type CliIo } from './cli/io';
 import { trainCommand } from './cli/train-command';
@@ -15,6 +16,7 @@ const COMMANDS: Readonly<Record<string, (args: readonly string[], io: CliIo) => 
   eval: evalCommand,
   analyze: analyzeCommand,
   bench: benchCommand,
+  cv: cvCommand,
 };
 
 /** Runs one command. Exit codes: 0 done, 1 bad data or model, 2 bad command line. */

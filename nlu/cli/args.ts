@@ -7,9 +7,12 @@ export interface ParsedOptions {
   readonly model?: string;
   readonly dataDir?: string;
   readonly sentimentModel?: string;
+  readonly extra: readonly string[];
+  readonly folds?: string;
+  readonly seed?: string;
 }
 
-type OptionName = 'data' | 'out' | 'model' | 'data-dir' | 'sentiment-model';
+type OptionName = 'data' | 'out' | 'model' | 'data-dir' | 'sentiment-model' | 'extra' | 'folds' | 'seed';
 
 const OPTIONS: Record<OptionName, NonNullable<ParseArgsConfig['options']>[string]> = {
   data: { type: 'string', multiple: true },
@@ -17,6 +20,9 @@ const OPTIONS: Record<OptionName, NonNullable<ParseArgsConfig['options']>[string
   model: { type: 'string' },
   'data-dir': { type: 'string' },
   'sentiment-model': { type: 'string' },
+  extra: { type: 'string', multiple: true },
+  folds: { type: 'string' },
+  seed: { type: 'string' },
 };
 
 /** Parses a command's options; options it does not take and stray arguments are usage errors. */
@@ -29,9 +35,12 @@ export function parseOptions(command: string, args: readonly string[], accepted:
       allowPositionals: false,
     });
     const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-    const data = values.data;
+    const list = (v: unknown): string[] => (Array.isArray(v) ? v.filter((d): d is string => typeof d === 'string') : []);
     return {
-      data: Array.isArray(data) ? data.filter((d): d is string => typeof d === 'string') : [],
+      data: list(values.data),
+      extra: list(values.extra),
+      folds: text(values.folds),
+      seed: text(values.seed),
       out: text(values.out),
       model: text(values.model),
       dataDir: text(values['data-dir']),

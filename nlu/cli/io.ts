@@ -27,6 +27,11 @@ commands:
   analyze [--model <dir>]
           One message per line on stdin, one JSON object per line on stdout
           ({"text", "intent": {"intent", "confidence", "alternatives"}}). Default model: models/intent.
+  cv      --data <csv> [--data <csv> ...] [--extra <csv> ...] [--folds 5] [--seed 42]
+          Stratified cross-validation: the --data rows are split into folds by intent, each fold
+          scored by a model trained on the other folds plus every --extra row (extra examples,
+          other intents, out-of-scope messages). Prints each fold, the means and the most-confused
+          intent pairs; the last line is one JSON object.
   bench   [--data-dir <dir>]
           Train on the shipped data, then time and measure it on BANKING77 test and the held-out
           out-of-scope and conversational sets.

@@ -11,6 +11,14 @@ export {
   type EnsureIntentModelOptions,
   type IntentModelLogger,
 } from './ensure-model';
+export {
+  assignFolds,
+  crossValidateIntentModel,
+  type ConfusedPair,
+  type CrossValidationOptions,
+  type CrossValidationReport,
+  type FoldResult,
+} from './cross-validation';
 export { evaluateClassifier, type EvaluationReport, type EvaluationSummary, type IntentMetrics } from './evaluation';
 export { DEFAULT_FEATURE_CONFIG, type FeatureConfig } from './features';
 export type { IntentModel, TrainingSummary } from './model';

@@ -71,6 +71,9 @@ describe('nlu command line: bad input', () => {
     ['train without --data', ['train', '--out', 'x'], /--data/],
     ['an option the command does not take', ['eval', '--model', 'm', '--data', 'x.csv', '--out', 'y'], /Unknown option '--out'/],
     ['a stray argument', ['analyze', 'hello'], /positional argument/],
+    ['cv without --data', ['cv'], /--data/],
+    ['cv with one fold', ['cv', '--data', 'x.csv', '--folds', '1'], /--folds must be an integer ≥ 2/],
+    ['cv with a seed that is not a number', ['cv', '--data', 'x.csv', '--seed', 'abc'], /--seed must be an integer/],
   ])('exits 2 with a usage message for %s', async (_what, argv, message) => {
     const result = await run(argv);
     expect(result.code).toBe(2);
@@ -144,5 +147,24 @@ describe('nlu command line: train, eval, analyze', () => {
       'card_arrival',
       'greeting',
     ]);
+  });
+});
+
+describe('nlu command line: cv', () => {
+  it('cross-validates the --data rows, trains every fold on the --extra rows too, and ends with a JSON line', async () => {
+    const extraCsv = join(dir, 'extra.csv');
+    await writeFile(extraCsv, ['text,category', 'my card is still not here,card_arrival', 'bye for now,goodbye', 'goodbye,goodbye', '"tell me a joke",oos'].join('\n'));
+    const result = await run(['cv', '--data', trainCsv, '--extra', extraCsv, '--folds', '2', '--seed', '3']);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/fold 0 {2}n=9/);
+    const lines = result.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^fold 0 {2}n=9 /);
+    expect(lines[1]).toMatch(/^fold 1 {2}n=9 /);
+    expect(result.stdout).toContain('most-confused pairs');
+    const summary = JSON.parse(lines[lines.length - 1]) as Record<string, unknown>;
+    expect(summary).toMatchObject({ folds: 2, seed: 3, perFold: [expect.any(Number), expect.any(Number)] });
+    // Both oos rows (one from --data, one from --extra) are measured, never scored as a fold.
+    expect(summary.outOfScopeRecall).toEqual(expect.any(Number));
+    expect(summary.topIntentAccuracy).toBeGreaterThan(0.5);
   });
 });

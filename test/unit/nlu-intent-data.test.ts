@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chooseThreshold, fitTemperature, softmax } from '../../nlu/intent/calibration';
+import { assignFolds } from '../../nlu/intent/cross-validation';
 import { evaluateClassifier, percentile } from '../../nlu/intent/evaluation';
 import { parseLabelledCsv, readLabelledCsv, readLabelledCsvFiles } from '../../nlu/intent/training-data';
 import { seededRandom } from '../../nlu/intent/sparse-matrix';
@@ -140,5 +141,21 @@ describe('evaluateClassifier', () => {
     expect(percentile(sorted, 50)).toBe(50);
     expect(percentile(sorted, 99)).toBe(99);
     expect(percentile(new Float64Array(0), 99)).toBe(0);
+  });
+});
+
+describe('assignFolds', () => {
+  it('spreads every category evenly over the folds, the same way for the same seed', () => {
+    const rows = [
+      ...Array.from({ length: 10 }, (_, i) => ({ text: `a${i}`, category: 'a' })),
+      ...Array.from({ length: 7 }, (_, i) => ({ text: `b${i}`, category: 'b' })),
+    ];
+    const folds = assignFolds(rows, 3, 1);
+    for (const category of ['a', 'b']) {
+      const sizes = [0, 1, 2].map((f) => rows.filter((row, i) => row.category === category && folds[i] === f).length);
+      expect(Math.max(...sizes) - Math.min(...sizes)).toBeLessThanOrEqual(1);
+    }
+    expect(Array.from(assignFolds(rows, 3, 1))).toEqual(Array.from(folds));
+    expect(Array.from(assignFolds(rows, 3, 2))).not.toEqual(Array.from(folds));
   });
 });
