@@ -1,10 +1,11 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chooseThreshold, fitTemperature, softmax } from '../../nlu/intent/calibration';
 import { assignFolds } from '../../nlu/intent/cross-validation';
 import { evaluateClassifier, percentile } from '../../nlu/intent/evaluation';
 import { parseLabelledCsv, readLabelledCsv, readLabelledCsvFiles } from '../../nlu/intent/training-data';
+import { normalizeText } from '../../nlu/intent/normalize';
 import { seededRandom } from '../../nlu/intent/sparse-matrix';
 import { OUT_OF_SCOPE, type IntentClassifier } from '../../nlu/types';
 
@@ -157,5 +158,26 @@ describe('assignFolds', () => {
     }
     expect(Array.from(assignFolds(rows, 3, 1))).toEqual(Array.from(folds));
     expect(Array.from(assignFolds(rows, 3, 2))).not.toEqual(Array.from(folds));
+  });
+});
+
+describe('shipped extra examples (nlu/data/banking77-extra.csv)', () => {
+  it('label BANKING77 intents only, repeat no BANKING77 training message and no other extra example', async () => {
+    const dataDir = join(__dirname, '..', '..', 'nlu', 'data');
+    const extra = await readLabelledCsv(join(dataDir, 'banking77-extra.csv'));
+    const train = await readLabelledCsv(join(dataDir, 'banking77-train.csv'));
+    const categories = new Set(JSON.parse(await readFile(join(dataDir, 'banking77-categories.json'), 'utf8')) as string[]);
+    expect(extra.length).toBeGreaterThan(500);
+    expect(extra.filter((row) => !categories.has(row.category))).toEqual([]);
+    const known = new Set(train.map((row) => normalizeText(row.text)));
+    expect(extra.filter((row) => known.has(normalizeText(row.text)))).toEqual([]);
+    const seen = new Set<string>();
+    const repeated = extra.filter((row) => {
+      const key = normalizeText(row.text);
+      if (seen.has(key)) return true;
+      seen.add(key);
+      return false;
+    });
+    expect(repeated).toEqual([]);
   });
 });
