@@ -6,6 +6,7 @@
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SHIPPED_TRAINING_FILE_NAMES } from './ensure-model';
 import { evaluateClassifier, type EvaluationReport } from './evaluation';
 import { loadIntentModel, saveIntentModel } from './model-file';
 import { trainIntentModel } from './train';
@@ -26,11 +27,7 @@ export interface BenchmarkReport {
 /** Runs the benchmark on the files of `dataDir` (the shipped `nlu/data`). */
 export async function runIntentBenchmark(dataDir: string): Promise<BenchmarkReport> {
   const file = (name: string) => join(dataDir, name);
-  const training = await readLabelledCsvFiles([
-    file('banking77-train.csv'),
-    file('conversational.csv'),
-    file('out-of-scope.csv'),
-  ]);
+  const training = await readLabelledCsvFiles(SHIPPED_TRAINING_FILE_NAMES.map(file));
   const started = process.hrtime.bigint();
   const model = trainIntentModel(training);
   const trainSeconds = Number(process.hrtime.bigint() - started) / 1e9;

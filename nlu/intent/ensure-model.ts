@@ -14,11 +14,20 @@ export const DEFAULT_INTENT_MODEL_DIR = 'models/intent';
 export const projectRoot = findProjectRoot;
 
 /**
- * The training files shipped in `nlu/data`: BANKING77 train, the conversational intents, and the
- * out-of-scope tuning messages (used to measure the threshold, never as a class).
+ * The names of the training files shipped in `nlu/data`: BANKING77 train, attune's own extra
+ * examples of the BANKING77 intents, the conversational intents, and the out-of-scope tuning
+ * messages (used to measure the threshold, never as a class).
  */
+export const SHIPPED_TRAINING_FILE_NAMES: readonly string[] = [
+  'banking77-train.csv',
+  'banking77-extra.csv',
+  'conversational.csv',
+  'out-of-scope.csv',
+];
+
+/** The shipped training files (`SHIPPED_TRAINING_FILE_NAMES`) as paths under `root`'s `nlu/data`. */
 export function shippedTrainingFiles(root: string = projectRoot()): string[] {
-  return ['banking77-train.csv', 'conversational.csv', 'out-of-scope.csv'].map((f) => join(root, 'nlu', 'data', f));
+  return SHIPPED_TRAINING_FILE_NAMES.map((f) => join(root, 'nlu', 'data', f));
 }
 
 /** Structured logger; pino's logger fits. */

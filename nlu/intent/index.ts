@@ -7,6 +7,7 @@ export {
   DEFAULT_INTENT_MODEL_DIR,
   ensureIntentModel,
   projectRoot,
+  SHIPPED_TRAINING_FILE_NAMES,
   shippedTrainingFiles,
   type EnsureIntentModelOptions,
   type IntentModelLogger,
